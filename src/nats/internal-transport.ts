@@ -1,0 +1,107 @@
+import type { MessageHandler, Transport, TransportSubscription } from '../transport/transport.js';
+import type { NatsServer } from './server.js';
+import type { Subscription } from './subscription.js';
+import { newNuid } from './server-id.js';
+
+/** Matches any byte outside ASCII: such subjects need re-decoding as UTF-8. */
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** The core keeps subjects as latin1 (one char per byte); the streaming layer wants text. */
+function toText(latin1: string): string {
+  return NON_ASCII.test(latin1) ? Buffer.from(latin1, 'latin1').toString('utf8') : latin1;
+}
+
+function toWire(text: string): string {
+  return NON_ASCII.test(text) ? Buffer.from(text, 'utf8').toString('latin1') : text;
+}
+
+/**
+ * The in-process transport: subscriptions live in the core server's sublist
+ * with a handler instead of a connection, so a client's PUB reaches the
+ * streaming layer as a function call on the bytes the parser just read.
+ */
+export class InternalTransport implements Transport {
+  private readonly subs = new Set<Subscription>();
+  private inboxPrefix = '';
+  private inboxSub: Subscription | null = null;
+  private readonly waiting = new Map<string, (payload: Uint8Array | null) => void>();
+  private nextToken = 1;
+  private closed = false;
+
+  constructor(
+    private readonly server: NatsServer,
+    readonly name: string,
+  ) {}
+
+  subscribe(subject: string, handler: MessageHandler, queue = ''): TransportSubscription {
+    const wrapped: MessageHandler = (subj, reply, payload) => handler(toText(subj), toText(reply), payload);
+    const sub: Subscription = {
+      subject: toWire(subject), queue, sid: `${this.name}`, conn: null, handler: wrapped,
+      max: 0, delivered: 0, closed: false,
+    };
+    this.subs.add(sub);
+    this.server.insertInternal(sub);
+    return {
+      unsubscribe: () => {
+        this.subs.delete(sub);
+        this.server.removeInternal(sub);
+      },
+    };
+  }
+
+  publish(subject: string, payload: Uint8Array, reply = ''): void {
+    if (this.closed) return;
+    this.server.route(null, toWire(subject), toWire(reply), 0, payload);
+  }
+
+  request(subject: string, payload: Uint8Array, timeoutMs: number): Promise<Uint8Array | null> {
+    if (this.closed) return Promise.resolve(null);
+    if (this.inboxSub === null) {
+      this.inboxPrefix = `_INBOX.${newNuid()}.`;
+      this.inboxSub = {
+        subject: `${this.inboxPrefix}*`, queue: '', sid: this.name, conn: null,
+        handler: (subj, _reply, data) => this.onReply(subj, data),
+        max: 0, delivered: 0, closed: false,
+      };
+      this.server.insertInternal(this.inboxSub);
+    }
+    const token = String(this.nextToken++);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(token);
+        resolve(null);
+      }, timeoutMs);
+      timer.unref();
+      this.waiting.set(token, (data) => {
+        clearTimeout(timer);
+        resolve(data);
+      });
+      this.server.route(null, toWire(subject), this.inboxPrefix + token, 0, payload);
+    });
+  }
+
+  private onReply(subject: string, data: Uint8Array): void {
+    const token = subject.slice(this.inboxPrefix.length);
+    const resolve = this.waiting.get(token);
+    if (resolve === undefined) return;
+    this.waiting.delete(token);
+    // The bytes belong to a read buffer that will be reused: keep a copy.
+    resolve(Uint8Array.prototype.slice.call(data));
+  }
+
+  async flush(): Promise<void> {
+    // Everything routed is already queued on the client connections; they
+    // flush at the end of this event-loop turn.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const sub of this.subs) this.server.removeInternal(sub);
+    this.subs.clear();
+    if (this.inboxSub) this.server.removeInternal(this.inboxSub);
+    for (const resolve of this.waiting.values()) resolve(null);
+    this.waiting.clear();
+  }
+}

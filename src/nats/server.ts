@@ -1,0 +1,305 @@
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { NatsErr, errLine } from '../protocol/nats-errors.js';
+import { silentLogger, type Logger } from '../util/logger.js';
+import { Authenticator } from './auth.js';
+import { ClientConnection, CloseReason, type CloseReasonText } from './connection.js';
+import { InternalTransport } from './internal-transport.js';
+import { defaultCoreOptions, type CoreOptions } from './options.js';
+import { patternMatches } from './permissions.js';
+import { newServerId } from './server-id.js';
+import { Sublist } from './sublist.js';
+import type { Subscription } from './subscription.js';
+
+/** The NATS protocol version natstream speaks; clients gate features on it. */
+export const NATS_PROTOCOL_VERSION = '2.9.24';
+const MAX_CLOSED_KEPT = 10_000;
+
+/** A snapshot of a closed connection, for /connz?state=closed. */
+export interface ClosedConnection {
+  cid: number;
+  ip: string;
+  port: number;
+  start: Date;
+  stop: Date;
+  reason: string;
+  name: string;
+  lang: string;
+  version: string;
+  inMsgs: number;
+  outMsgs: number;
+  inBytes: number;
+  outBytes: number;
+  rtt: number;
+  subjects: string[];
+}
+
+/**
+ * The core NATS server: accepts client connections, keeps the subject index,
+ * routes messages, and hosts the in-process transports of the streaming layer.
+ */
+export class NatsServer {
+  readonly options: CoreOptions;
+  readonly serverId = newServerId();
+  readonly sublist = new Sublist();
+  readonly auth: Authenticator;
+  readonly connections = new Map<number, ClientConnection>();
+  readonly closed: ClosedConnection[] = [];
+  readonly startTime = new Date();
+  readonly logger: Logger;
+
+  inMsgs = 0;
+  inBytes = 0;
+  outMsgs = 0;
+  outBytes = 0;
+  slowConsumers = 0;
+  totalConnections = 0;
+
+  private nextCid = 1;
+  private listener: net.Server | null = null;
+  private boundPort = 0;
+  private readonly toFlush: ClientConnection[] = [];
+  private flushScheduled = false;
+  private readonly transports = new Set<InternalTransport>();
+  private shuttingDown = false;
+
+  constructor(options: Partial<CoreOptions> = {}, logger: Logger = silentLogger) {
+    this.options = { ...defaultCoreOptions, ...stripUndefined(options) };
+    this.logger = logger;
+    this.auth = new Authenticator(this.options);
+    // nats-server's own internal clients take the first ids: the first outside client gets 4.
+    this.nextCid = 4;
+  }
+
+  get serverName(): string {
+    return this.options.serverName || this.serverId;
+  }
+
+  /** The port actually bound (differs from options.port when that was 0 or -1). */
+  get port(): number {
+    return this.boundPort;
+  }
+
+  get host(): string {
+    return this.options.host;
+  }
+
+  /** Consumes connection ids, as the Go streaming server's own NATS connections do. */
+  reserveClientIds(count: number): void {
+    this.nextCid += count;
+  }
+
+  async listen(): Promise<void> {
+    const o = this.options;
+    this.logger.notice('Starting nats-server');
+    this.logger.notice(`  Version:  ${NATS_PROTOCOL_VERSION}`);
+    this.logger.notice(`  Git:      [not set]`);
+    this.logger.notice(`  Name:     ${this.serverName}`);
+    this.logger.notice(`  ID:       ${this.serverId}`);
+    const server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
+    this.listener = server;
+    const port = o.port < 0 ? 0 : o.port;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host: o.host, port, backlog: 4096 }, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    server.on('error', (err) => this.logger.error(`Error on listener: ${err.message}`));
+    this.boundPort = (server.address() as AddressInfo).port;
+    this.logger.notice(`Listening for client connections on ${hostPort(o.host, this.boundPort)}`);
+    this.logger.notice('Server is ready');
+  }
+
+  private accept(socket: net.Socket): void {
+    const cid = this.nextCid++;
+    this.totalConnections++;
+    const conn = new ClientConnection(cid, socket, this);
+    socket.on('error', () => conn.close(CloseReason.readError));
+    socket.on('close', () => conn.close(CloseReason.client));
+    if (this.shuttingDown) {
+      socket.destroy();
+      return;
+    }
+    const info = this.infoLine(cid, conn.remoteAddress);
+    if (this.connections.size >= this.options.maxConnections) {
+      socket.end(info + errLine(NatsErr.maxConnections));
+      this.logger.error(`${conn.logPrefix()} - maximum connections exceeded`);
+      return;
+    }
+    this.connections.set(cid, conn);
+    socket.on('data', (chunk: Buffer) => conn.onData(chunk));
+    if (this.logger.debugEnabled) this.logger.debug(`${conn.logPrefix()} - Client connection created`);
+    conn.begin(info);
+  }
+
+  /** The INFO line for connection `cid`, with the single blank the reference puts before CRLF. */
+  infoLine(cid: number, clientIp: string): string {
+    const o = this.options;
+    const info: Record<string, unknown> = {
+      server_id: this.serverId,
+      server_name: this.serverName,
+      version: NATS_PROTOCOL_VERSION,
+      proto: 1,
+      go: `node${process.versions.node}`,
+      host: o.host,
+      port: this.boundPort,
+      headers: !o.noHeaderSupport,
+    };
+    if (this.auth.required) info.auth_required = true;
+    if (o.tls) {
+      info.tls_required = true;
+      if (o.tls.verify) info.tls_verify = true;
+    }
+    info.max_payload = o.maxPayload;
+    info.client_id = cid;
+    info.client_ip = clientIp;
+    return `INFO ${JSON.stringify(info)} \r\n`;
+  }
+
+  /**
+   * Delivers a message to every matching subscription and one member of each
+   * matching queue group. `from` is null for messages of the in-process transport.
+   */
+  route(from: ClientConnection | null, subject: string, reply: string, headerSize: number, payload: Uint8Array): void {
+    this.inMsgs++;
+    this.inBytes += payload.length;
+    const result = this.sublist.match(subject);
+    let delivered = false;
+    const noEcho = from !== null && !from.opts.echo;
+    for (const sub of result.psubs) {
+      if (noEcho && sub.conn === from) continue;
+      this.deliver(sub, subject, reply, headerSize, payload);
+      delivered = true;
+    }
+    for (const members of result.qsubs) {
+      const n = members.length;
+      let i = Math.floor(Math.random() * n);
+      for (let tries = 0; tries < n; tries++, i = (i + 1) % n) {
+        const sub = members[i];
+        if (sub.closed || (noEcho && sub.conn === from)) continue;
+        this.deliver(sub, subject, reply, headerSize, payload);
+        delivered = true;
+        break;
+      }
+    }
+    if (!delivered && reply !== '' && from !== null && from.opts.noResponders && from.headers) {
+      from.sendNoResponders(reply);
+    }
+  }
+
+  private deliver(sub: Subscription, subject: string, reply: string, headerSize: number, payload: Uint8Array): void {
+    if (sub.closed) return;
+    sub.delivered++;
+    this.outMsgs++;
+    this.outBytes += payload.length;
+    if (sub.handler !== null) {
+      sub.handler(subject, reply, headerSize > 0 ? payload.subarray(headerSize) : payload);
+    } else if (sub.conn !== null) {
+      sub.conn.deliver(sub, subject, reply, headerSize, payload);
+    }
+    if (sub.max > 0 && sub.delivered >= sub.max) {
+      if (sub.conn !== null) sub.conn.removeSub(sub);
+      else this.removeInternal(sub);
+    }
+  }
+
+  subjectMatches(pattern: string, subject: string): boolean {
+    return patternMatches(pattern, subject);
+  }
+
+  /** Queues a connection for the end-of-turn flush: one socket write per connection per turn. */
+  scheduleFlush(conn: ClientConnection): void {
+    if (conn.flushPending) return;
+    conn.flushPending = true;
+    this.toFlush.push(conn);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushAll);
+    }
+  }
+
+  private readonly flushAll = (): void => {
+    this.flushScheduled = false;
+    const list = this.toFlush.splice(0);
+    for (const conn of list) {
+      conn.flushPending = false;
+      if (!conn.closed) conn.flush();
+    }
+  };
+
+  noteSlowConsumer(conn: ClientConnection): void {
+    this.slowConsumers++;
+    this.logger.notice(`${conn.logPrefix()} - Slow Consumer Detected: MaxPending of ${this.options.maxPending} Exceeded`);
+  }
+
+  connectionClosed(conn: ClientConnection): void {
+    if (!this.connections.delete(conn.cid)) return;
+    if (this.logger.debugEnabled) {
+      this.logger.debug(`${conn.logPrefix()} - Client connection closed: ${conn.closeReason}`);
+    }
+    this.closed.push({
+      cid: conn.cid,
+      ip: conn.remoteAddress,
+      port: conn.remotePort,
+      start: conn.start,
+      stop: conn.stopTime ?? new Date(),
+      reason: conn.closeReason,
+      name: conn.opts.name,
+      lang: conn.opts.lang,
+      version: conn.opts.version,
+      inMsgs: conn.inMsgs,
+      outMsgs: conn.outMsgs,
+      inBytes: conn.inBytes,
+      outBytes: conn.outBytes,
+      rtt: conn.rtt,
+      subjects: [...conn.subs.values()].map((s) => s.subject),
+    });
+    if (this.closed.length > MAX_CLOSED_KEPT) this.closed.shift();
+  }
+
+  /** A transport for the streaming layer that lives inside this server: no socket, no second parse. */
+  createInternalTransport(name: string): InternalTransport {
+    const t = new InternalTransport(this, name);
+    this.transports.add(t);
+    return t;
+  }
+
+  insertInternal(sub: Subscription): void {
+    this.sublist.insert(sub);
+  }
+
+  removeInternal(sub: Subscription): void {
+    if (sub.closed) return;
+    sub.closed = true;
+    this.sublist.remove(sub);
+  }
+
+  async close(): Promise<void> {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    this.logger.notice('Initiating Shutdown...');
+    for (const t of this.transports) await t.close();
+    const listener = this.listener;
+    const closing = listener ? new Promise<void>((resolve) => listener.close(() => resolve())) : Promise.resolve();
+    for (const conn of [...this.connections.values()]) {
+      conn.close(CloseReason.server);
+      conn.socket.destroy();
+    }
+    await closing;
+    this.logger.notice('Server Exiting..');
+  }
+}
+
+export function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  return out;
+}
+
+export { CloseReason, type CloseReasonText };

@@ -1,0 +1,19 @@
+import type { MessageHandler } from '../transport/transport.js';
+import type { ClientConnection } from './connection.js';
+
+/**
+ * One entry of the subject index: either a client's SUB (conn set) or an
+ * internal subscription of the in-process transport (handler set).
+ */
+export interface Subscription {
+  readonly subject: string;
+  /** '' for a plain subscription. */
+  readonly queue: string;
+  readonly sid: string;
+  readonly conn: ClientConnection | null;
+  readonly handler: MessageHandler | null;
+  /** Auto-unsubscribe after this many deliveries; 0 = never. */
+  max: number;
+  delivered: number;
+  closed: boolean;
+}
