@@ -260,13 +260,13 @@ export class ClientConnection implements NatsParserHandler {
     out.crlf();
     this.outMsgs++;
     this.outBytes += payload.length;
+    if (out.length >= FLUSH_HIGH_WATER) this.flush();
+    else this.server.scheduleFlush(this);
     if (this.pendingBytes > this.server.options.maxPending) {
       this.server.noteSlowConsumer(this);
       this.close(CloseReason.slowConsumer);
       return false;
     }
-    if (out.length >= FLUSH_HIGH_WATER) this.flush();
-    else this.server.scheduleFlush(this);
     return true;
   }
 

@@ -59,6 +59,21 @@ export class Sublist {
     return this.cache.size;
   }
 
+  /**
+   * Fan-out of the cached results, for /subsz: the largest and the mean number
+   * of receivers (plain subscriptions plus queue groups) per cached subject.
+   */
+  cacheFanout(): { max: number; avg: number } {
+    let total = 0;
+    let max = 0;
+    for (const r of this.cache.values()) {
+      const n = r.psubs.length + r.qsubs.length;
+      total += n;
+      if (n > max) max = n;
+    }
+    return { max, avg: total > 0 ? total / this.cache.size : 0 };
+  }
+
   /** The subject must already be valid (isValidSubject). */
   insert(sub: Subscription): void {
     const tokens = sub.subject.split('.');
