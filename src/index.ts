@@ -11,29 +11,83 @@
  */
 import { NatsServer, hostPort } from './nats/server.js';
 import type { CoreOptions } from './nats/options.js';
+import { createStore, type StoreFactoryOptions } from './stores/factory.js';
+import type { Store } from './stores/store.js';
+import { StreamingServer } from './streaming/server.js';
+import type { StreamingOptions } from './streaming/options.js';
+import type { Transport } from './transport/transport.js';
+import { ExternalTransport } from './transport/external.js';
 import { silentLogger, type Logger } from './util/logger.js';
+
+/** Which store keeps the streaming data, and its settings. */
+export interface StoreSelection {
+  /** MEMORY (default), FILE or SQL; case-insensitive. */
+  type?: string;
+  /** FILE: the root directory. */
+  dir?: string;
+  file?: StoreFactoryOptions['file'];
+  sql?: StoreFactoryOptions['sql'];
+}
+
+export interface MonitorSelection {
+  host?: string;
+  /** HTTP port; 0 picks a free one. */
+  port?: number;
+  httpsPort?: number;
+}
+
+/** The streaming layer's own connection to NATS. */
+export interface ConnectionSelection {
+  /** `-ns`: run on this external NATS server (comma-separated URLs) instead of the embedded one. */
+  natsServerUrl?: string;
+  user?: string;
+  pass?: string;
+  token?: string;
+}
 
 export interface StartOptions {
   /** Client port; 0 picks a free one. Default 4222. */
   port?: number;
   /** Listen address. Default 0.0.0.0. */
   host?: string;
+  /** Streaming cluster ID (`-cid`). Default `test-cluster`. */
+  clusterId?: string;
   /** Every option of the core NATS server (port/host above win). */
   core?: Partial<CoreOptions>;
+  /** Streaming options; `false` runs core NATS only. */
+  streaming?: Partial<StreamingOptions> | false;
+  store?: StoreSelection;
+  connection?: ConnectionSelection;
+  /** Starts the monitoring HTTP server when given. */
+  monitor?: MonitorSelection;
   /** Where log lines go; silent by default. */
   logger?: Logger;
+  /** Where the streaming layer's lines go (default: `logger`). */
+  streamingLogger?: Logger;
 }
 
 export interface RunningServer {
-  /** `nats://host:port`, ready for a client's `url` option. */
+  /** `nats://host:port`, ready for a client's `url`/`servers` option. */
   readonly natsUrl: string;
   readonly port: number;
-  readonly core: NatsServer;
+  /** The streaming cluster ID, or '' when streaming is off. */
+  readonly clusterId: string;
+  /** `http://host:port` of the monitoring server, when started. */
+  readonly monitorUrl?: string;
+  /** The embedded core NATS server; absent when running on an external one (`-ns`). */
+  readonly core?: NatsServer;
+  readonly streaming?: StreamingServer;
   close(): Promise<void>;
 }
 
+/** The Go streaming server's four NATS connections (general, send, acks, hb) take connection ids. */
+const STREAMING_CONNECTION_IDS = 4;
+
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
+  const external = options.connection?.natsServerUrl;
+  if (external && options.streaming !== false) return startOnExternalNats(options, external);
   const logger = options.logger ?? silentLogger;
+  const streamingLogger = options.streamingLogger ?? logger;
   const core = new NatsServer(
     {
       ...options.core,
@@ -42,19 +96,116 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     },
     logger,
   );
-  await core.listen();
-  const clientHost = core.host === '0.0.0.0' || core.host === '::' ? '127.0.0.1' : core.host;
+
+  let streaming: StreamingServer | undefined;
+  let store: Store | undefined;
+  if (options.streaming !== false) {
+    // The in-process transport cannot meet another server on the discover
+    // subject, so the Go server's start-up check for one is skipped.
+    const so: Partial<StreamingOptions> = { standaloneCheckTimeout: 0, ...(options.streaming ?? {}) };
+    if (options.clusterId !== undefined) so.clusterId = options.clusterId;
+    store = await openStore(options, so, streamingLogger);
+    const transport = core.createInternalTransport('_NSS');
+    streaming = new StreamingServer({ transport, store, options: so, logger: streamingLogger });
+    // Before the core starts, so the banner comes first as in the Go server's log.
+    streaming.logHeader();
+  }
+
+  let monitor: Monitor | undefined;
+  const monitorHost = options.monitor?.host ?? core.host;
+  try {
+    await core.listen(async () => {
+      monitor = await maybeStartMonitor(options, core, streaming, monitorHost, logger);
+    });
+    if (streaming) {
+      core.reserveClientIds(STREAMING_CONNECTION_IDS);
+      await streaming.start();
+    }
+  } catch (err) {
+    await monitor?.close();
+    await core.close();
+    if (streaming) await streaming.shutdown().catch(() => undefined);
+    else await store?.close();
+    throw err;
+  }
+
   let closing: Promise<void> | null = null;
   return {
-    natsUrl: `nats://${hostPort(clientHost, core.port)}`,
+    natsUrl: `nats://${hostPort(connectableHost(core.host), core.port)}`,
     port: core.port,
+    clusterId: streaming?.options.clusterId ?? '',
+    monitorUrl: monitor ? `http://${hostPort(connectableHost(monitorHost), monitor.port)}` : undefined,
     core,
+    streaming,
     close() {
-      closing ??= core.close();
+      closing ??= (async () => {
+        // Streaming first: it flushes and closes the store while clients can still be told.
+        if (streaming) await streaming.shutdown();
+        await monitor?.close();
+        await core.close();
+      })();
       return closing;
     },
   };
 }
 
+type Monitor = { port: number; close(): Promise<void> };
+
+async function maybeStartMonitor(
+  options: StartOptions, core: NatsServer, streaming: StreamingServer | undefined, host: string, logger: Logger,
+): Promise<Monitor | undefined> {
+  const m = options.monitor;
+  if (!m || (m.port === undefined && m.httpsPort === undefined)) return undefined;
+  const { startMonitor } = await import('./monitor/http.js');
+  return startMonitor({ core, streaming, host, port: m.port ?? 0, httpsPort: m.httpsPort, logger });
+}
+
+function openStore(options: StartOptions, so: Partial<StreamingOptions>, logger: Logger): Promise<Store> {
+  const s = options.store ?? {};
+  return createStore(s.type ?? 'MEMORY', { limits: so.limits, dir: s.dir, file: s.file, sql: s.sql }, logger);
+}
+
+/** `-ns`: no embedded core; the streaming layer is a client of an existing NATS server. */
+async function startOnExternalNats(options: StartOptions, url: string): Promise<RunningServer> {
+  const logger = options.streamingLogger ?? options.logger ?? silentLogger;
+  const so: Partial<StreamingOptions> = { ...(options.streaming || {}) };
+  if (options.clusterId !== undefined) so.clusterId = options.clusterId;
+  const c = options.connection ?? {};
+  const store = await openStore(options, so, logger);
+  let transport: ExternalTransport;
+  try {
+    transport = await ExternalTransport.connect({ servers: url, user: c.user, pass: c.pass, token: c.token, name: `_NSS-${so.clusterId ?? 'test-cluster'}` });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const streaming = new StreamingServer({ transport, store, options: so, logger });
+  try {
+    await streaming.start();
+  } catch (err) {
+    await streaming.shutdown().catch(() => undefined);
+    await transport.close();
+    throw err;
+  }
+  let closing: Promise<void> | null = null;
+  return {
+    natsUrl: url.split(',')[0].trim(),
+    port: 0,
+    clusterId: streaming.options.clusterId,
+    streaming,
+    close() {
+      closing ??= streaming.shutdown().then(() => transport.close());
+      return closing;
+    },
+  };
+}
+
+function connectableHost(host: string): string {
+  return host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
+}
+
 export type { Logger } from './util/logger.js';
 export type { CoreOptions } from './nats/options.js';
+export type { StreamingOptions } from './streaming/options.js';
+export { NatsServer } from './nats/server.js';
+export { StreamingServer } from './streaming/server.js';

@@ -89,13 +89,18 @@ export class NatsServer {
     this.nextCid += count;
   }
 
-  async listen(): Promise<void> {
+  /**
+   * Opens the client listener. `beforeClients` runs after the banner and
+   * before the listener (the monitor starts there, as in nats-server's log).
+   */
+  async listen(beforeClients?: () => Promise<void>): Promise<void> {
     const o = this.options;
     this.logger.notice('Starting nats-server');
     this.logger.notice(`  Version:  ${NATS_PROTOCOL_VERSION}`);
     this.logger.notice(`  Git:      [not set]`);
     this.logger.notice(`  Name:     ${this.serverName}`);
     this.logger.notice(`  ID:       ${this.serverId}`);
+    if (beforeClients) await beforeClients();
     const server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
     this.listener = server;
     const port = o.port < 0 ? 0 : o.port;

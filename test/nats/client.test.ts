@@ -103,7 +103,7 @@ describe('core NATS with the nats client', () => {
     assert.deepEqual(got, ['0', '1', '2']);
     // The server removed it too: a raw subscriber count check through a fresh publish.
     await nc.flush();
-    assert.equal([...server.core.sublist.all()].filter((s) => s.subject === 'limited').length, 0);
+    assert.equal([...server.core!.sublist.all()].filter((s) => s.subject === 'limited').length, 0);
   });
 
   test('1 MB payloads go through intact', async () => {
@@ -153,7 +153,7 @@ describe('core NATS with the nats client', () => {
       let n = 0;
       for await (const _m of sub) n++;
       assert.equal(n, 499);
-      assert.ok(server.core.connections.size >= 500);
+      assert.ok(server.core!.connections.size >= 500);
     } finally {
       await Promise.all(conns.map((nc) => nc.close()));
     }
@@ -216,8 +216,8 @@ describe('slow consumers', () => {
       assert.equal(n, total);
       stalled.socket.resume();
       await stalled.untilClosed();
-      assert.equal(server.core.slowConsumers, 1);
-      assert.equal(server.core.closed.at(-1)?.reason, 'Slow Consumer (Pending Bytes)');
+      assert.equal(server.core!.slowConsumers, 1);
+      assert.equal(server.core!.closed.at(-1)?.reason, 'Slow Consumer (Pending Bytes)');
       await Promise.all([healthy.close(), pub.close()]);
     } finally {
       await server.close();

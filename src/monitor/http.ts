@@ -1,0 +1,271 @@
+/**
+ * The monitoring HTTP(S) server (`-m`, `-ms`): the nats-server endpoints, the
+ * nats-streaming-server `/streaming/*` endpoints, `/metrics` and the
+ * dashboard. Handlers only decode the query, pick the builder and write the
+ * answer; every document comes from a pure builder over the servers' state.
+ */
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { hostPort, type NatsServer } from '../nats/server.js';
+import type { Logger } from '../util/logger.js';
+import { buildConnz, parseConnzQuery } from './connz.js';
+import { Dashboard, type DashboardOptions } from './dashboard.js';
+import { MonitorText } from './errors.js';
+import type { GoJsonValue } from './go-json.js';
+import { preciseNow } from './go-time.js';
+import { rootPage, streamingPage } from './index-pages.js';
+import { Metrics } from './metrics.js';
+import { ProcessSampler } from './process-stats.js';
+import { BadQuery, Query, streamingOffsetLimit, streamingSubsOption } from './query.js';
+import { sendBadRequest, sendDocument, sendHtml, sendHttpError, sendNotFound, sendStatus, send } from './respond.js';
+import { buildHealthz, buildRoutez } from './routez-healthz.js';
+import {
+  NotFound,
+  buildChannelsz,
+  buildClientsz,
+  buildOneChannel,
+  buildOneClient,
+  buildServerz,
+  buildStorez,
+} from './streaming-docs.js';
+import { StreamingServer } from '../streaming/server.js';
+import { streamingView } from './streaming-adapter.js';
+import type { StreamingView } from './streaming-view.js';
+import { buildSubsz, parseSubszQuery } from './subsz.js';
+import { buildVarz, type MonitorEndpoint } from './varz.js';
+
+/**
+ * The streaming server to show: the server itself, a ready view, or a function
+ * giving the current one (undefined while there is none, e.g. in FT standby).
+ */
+export type StreamingSource = StreamingServer | StreamingView | (() => StreamingView | StreamingServer | undefined);
+
+export interface MonitorArgs {
+  core: NatsServer;
+  streaming?: StreamingSource;
+  host: string;
+  /** HTTP port (`-m`); 0 picks a free one; undefined or negative: no HTTP listener. */
+  port?: number;
+  /** HTTPS port (`-ms`), using the core server's TLS certificate. */
+  httpsPort?: number;
+  logger: Logger;
+  dashboard?: DashboardOptions;
+}
+
+export interface RunningMonitor {
+  /** The bound HTTP port (0 when only HTTPS runs). */
+  readonly port: number;
+  /** The bound HTTPS port (0 when off). */
+  readonly httpsPort: number;
+  close(): Promise<void>;
+}
+
+const DEFAULT_DASHBOARD: DashboardOptions = { enabled: true, allowPublish: false };
+
+export async function startMonitor(args: MonitorArgs): Promise<RunningMonitor> {
+  const monitor = new Monitor(args);
+  const servers: http.Server[] = [];
+  const endpoint: MonitorEndpoint = { httpHost: args.host, httpPort: 0, httpsPort: 0 };
+  try {
+    if (args.port !== undefined && args.port >= 0) {
+      const server = http.createServer((req, res) => monitor.dispatch(req, res));
+      endpoint.httpPort = await listen(server, args.host, args.port);
+      servers.push(server);
+      args.logger.notice(`Starting http monitor on ${hostPort(args.host, endpoint.httpPort)}`);
+    }
+    if (args.httpsPort !== undefined && args.httpsPort >= 0) {
+      const tls = args.core.options.tls;
+      if (!tls) throw new Error(MonitorText.httpsNeedsTls);
+      const server = https.createServer({ cert: pem(tls.cert), key: pem(tls.key), ca: tls.ca ? pem(tls.ca) : undefined }, (req, res) =>
+        monitor.dispatch(req, res),
+      );
+      endpoint.httpsPort = await listen(server, args.host, args.httpsPort);
+      servers.push(server);
+      args.logger.notice(`Starting https monitor on ${hostPort(args.host, endpoint.httpsPort)}`);
+    }
+  } catch (err) {
+    await Promise.all(servers.map(stop));
+    await monitor.close();
+    throw err;
+  }
+  monitor.endpoint = endpoint;
+  let closing: Promise<void> | null = null;
+  return {
+    port: endpoint.httpPort,
+    httpsPort: endpoint.httpsPort,
+    close() {
+      closing ??= Promise.all(servers.map(stop)).then(() => monitor.close());
+      return closing;
+    },
+  };
+}
+
+/** Certificate options are file names, or the PEM text itself. */
+function pem(v: string): string {
+  return v.includes('-----BEGIN') ? v : readFileSync(v, 'utf8');
+}
+
+function listen(server: http.Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port }, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function stop(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+function viewOf(source: StreamingSource | undefined): () => StreamingView | undefined {
+  if (source === undefined) return () => undefined;
+  if (source instanceof StreamingServer) {
+    const view = streamingView(source);
+    return () => view;
+  }
+  if (typeof source === 'function') {
+    const cache = new WeakMap<StreamingServer, StreamingView>();
+    return () => {
+      const s = source();
+      if (!(s instanceof StreamingServer)) return s;
+      let view = cache.get(s);
+      if (view === undefined) cache.set(s, (view = streamingView(s)));
+      return view;
+    };
+  }
+  return () => source;
+}
+
+/** nats-server's keys in `http_req_stats` for the paths it counts. */
+const COUNTED: Record<string, string> = {
+  '/': '/', '/varz': '/varz', '/connz': '/connz', '/routez': '/routez',
+  '/subsz': '/subsz', '/subscriptionsz': '/subsz', '/healthz': '/healthz',
+};
+
+class Monitor {
+  endpoint: MonitorEndpoint = { httpHost: '', httpPort: 0, httpsPort: 0 };
+  private readonly core: NatsServer;
+  private readonly view: () => StreamingView | undefined;
+  private readonly requestStats = new Map<string, number>();
+  private readonly sampler = new ProcessSampler();
+  private readonly metrics: Metrics;
+  private readonly dashboard: Dashboard | null;
+  private readonly logger: Logger;
+
+  constructor(args: MonitorArgs) {
+    this.core = args.core;
+    this.logger = args.logger;
+    this.view = viewOf(args.streaming);
+    const dash = args.dashboard ?? DEFAULT_DASHBOARD;
+    this.dashboard = dash.enabled ? new Dashboard(args.core, this.view, dash) : null;
+    this.metrics = new Metrics({
+      core: this.core,
+      streaming: this.view,
+      varz: () => this.varz(preciseNow()) as Record<string, unknown>,
+    });
+  }
+
+  dispatch(req: http.IncomingMessage, res: http.ServerResponse): void {
+    this.route(req, res).catch((err: unknown) => {
+      this.logger.error(`Monitoring: error answering ${req.url}: ${err instanceof Error ? err.message : String(err)}`);
+      if (!res.headersSent) sendHttpError(res, 500, 'internal error');
+      else res.destroy();
+    });
+  }
+
+  private count(path: string): void {
+    const key = COUNTED[path];
+    this.requestStats.set(key, (this.requestStats.get(key) ?? 0) + 1);
+  }
+
+  private varz(now: number): GoJsonValue {
+    return buildVarz(this.core, this.endpoint, this.sampler.sample(), this.requestStats, now);
+  }
+
+  private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const target = req.url ?? '/';
+    const qmark = target.indexOf('?');
+    const path = qmark < 0 ? target : target.slice(0, qmark);
+    const q = new Query(qmark < 0 ? '' : target.slice(qmark + 1));
+    const now = preciseNow();
+    try {
+      if (path.startsWith('/streaming')) return this.routeStreaming(res, path, q, now);
+      switch (path) {
+        case '/':
+          this.count(path);
+          return sendHtml(res, rootPage({ streaming: this.view() !== undefined, dashboard: this.dashboard !== null }));
+        case '/varz':
+          this.count(path);
+          return sendDocument(res, q, this.varz(now));
+        case '/connz': {
+          const opts = parseConnzQuery(q);
+          this.count(path);
+          return sendDocument(res, q, buildConnz(this.core, opts, now));
+        }
+        case '/routez': {
+          const doc = buildRoutez(this.core, q, now);
+          this.count(path);
+          return sendDocument(res, q, doc);
+        }
+        case '/subsz':
+        case '/subscriptionsz':
+          this.count(path);
+          return sendDocument(res, q, buildSubsz(this.core, parseSubszQuery(q), now));
+        case '/healthz': {
+          this.count(path);
+          const health = buildHealthz(this.core, q);
+          return sendDocument(res, q, health.doc, { compact: true, status: health.ok ? 200 : 503 });
+        }
+        case '/metrics': {
+          const text = await this.metrics.render();
+          return send(res, 200, { 'Content-Type': this.metrics.contentType }, text);
+        }
+      }
+      if (this.dashboard !== null && (await this.dashboard.handle(req, res, path))) return;
+      sendNotFound(res);
+    } catch (err) {
+      if (err instanceof BadQuery) return sendBadRequest(res, err.text);
+      if (err instanceof NotFound) return sendHttpError(res, 404, err.text);
+      throw err;
+    }
+  }
+
+  private routeStreaming(res: http.ServerResponse, path: string, q: Query, now: number): void {
+    const view = this.view();
+    if (view === undefined) return sendNotFound(res);
+    switch (path) {
+      case '/streaming':
+        return sendHtml(res, streamingPage());
+      case '/streaming/serverz':
+        return sendDocument(res, q, buildServerz(view, this.sampler.sample(), now));
+      case '/streaming/storez':
+        return sendDocument(res, q, buildStorez(view, now));
+      case '/streaming/clientsz': {
+        const subs = streamingSubsOption(q);
+        const client = q.get('client');
+        if (client !== '') return sendDocument(res, q, buildOneClient(view, client, subs));
+        return sendDocument(res, q, buildClientsz(view, { ...streamingOffsetLimit(q), subs }, now));
+      }
+      case '/streaming/channelsz': {
+        const subs = streamingSubsOption(q);
+        const channel = q.get('channel');
+        if (channel !== '') return sendDocument(res, q, buildOneChannel(view, channel, subs));
+        return sendDocument(res, q, buildChannelsz(view, { ...streamingOffsetLimit(q), subs }, now));
+      }
+      case '/streaming/isFTActive':
+        return sendStatus(res, view.ftActive ? 200 : 204);
+    }
+    sendNotFound(res);
+  }
+
+  async close(): Promise<void> {
+    if (this.dashboard) await this.dashboard.close();
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * MsgProto, the stored and delivered message, with a hand-written codec.
+ *
+ * Why hand-written: every published message is encoded once and every delivery
+ * sends bytes; `bench/stan-codec.ts` measures this against the generated
+ * protobuf-es code (see the note in that file for the numbers). The bytes are
+ * identical to the generated/Go encoding (fields in number order, defaults
+ * omitted) — test/protocol/stan-codec.test.ts checks that against
+ * node-nats-streaming's google-protobuf codec.
+ *
+ * A `Msg` carries its own encoding, so a first delivery publishes `encoded` as is,
+ * and file/SQL stores write it as the record payload without encoding again.
+ */
+
+import {
+  PbReader, WIRE_LEN, WIRE_VARINT, splitInt64, utf8Length, varint64Size, varintSize,
+  writeUtf8, writeVarint, writeVarint64,
+} from './stan-wire.js';
+
+export interface Msg {
+  /** Per-channel sequence, from 1. */
+  readonly sequence: number;
+  /** Channel name. */
+  readonly subject: string;
+  /** PubMsg.reply, '' when absent. */
+  readonly reply: string;
+  readonly data: Uint8Array;
+  /** Unix nanoseconds. */
+  readonly timestamp: bigint;
+  /** MsgProto encoding of the fields above (redelivered, redeliveryCount and CRC32 unset). */
+  readonly encoded: Uint8Array;
+}
+
+/** Fields of a MsgProto as received (a delivery may carry the redelivery fields). */
+export interface MsgProtoFields {
+  sequence: number;
+  subject: string;
+  reply: string;
+  data: Uint8Array;
+  timestamp: bigint;
+  redelivered: boolean;
+  redeliveryCount: number;
+  crc32: number;
+}
+
+/** Encodes and returns a new Msg. `data` is referenced, not copied, by the returned `data` view into `encoded`. */
+export function makeMsg(sequence: number, subject: string, reply: string, data: Uint8Array, timestamp: bigint): Msg {
+  const subjectLen = subject.length === 0 ? 0 : utf8Length(subject);
+  const replyLen = reply.length === 0 ? 0 : utf8Length(reply);
+  const dataLen = data.length;
+  const [tsLo, tsHi] = splitInt64(timestamp);
+  let size = 0;
+  if (sequence !== 0) size += 1 + varintSize(sequence);
+  if (subjectLen !== 0) size += 1 + varintSize(subjectLen) + subjectLen;
+  if (replyLen !== 0) size += 1 + varintSize(replyLen) + replyLen;
+  if (dataLen !== 0) size += 1 + varintSize(dataLen) + dataLen;
+  if (tsLo !== 0 || tsHi !== 0) size += 1 + varint64Size(tsLo, tsHi);
+  const buf = new Uint8Array(size);
+  let pos = 0;
+  if (sequence !== 0) { buf[pos++] = 0x08; pos = writeVarint(buf, pos, sequence); }
+  if (subjectLen !== 0) { buf[pos++] = 0x12; pos = writeVarint(buf, pos, subjectLen); pos = writeUtf8(buf, pos, subject, subjectLen); }
+  if (replyLen !== 0) { buf[pos++] = 0x1a; pos = writeVarint(buf, pos, replyLen); pos = writeUtf8(buf, pos, reply, replyLen); }
+  let dataView: Uint8Array = data;
+  if (dataLen !== 0) {
+    buf[pos++] = 0x22;
+    pos = writeVarint(buf, pos, dataLen);
+    buf.set(data, pos);
+    dataView = buf.subarray(pos, pos + dataLen);
+    pos += dataLen;
+  }
+  if (tsLo !== 0 || tsHi !== 0) { buf[pos++] = 0x28; pos = writeVarint64(buf, pos, tsLo, tsHi); }
+  return { sequence, subject, reply, data: dataView, timestamp, encoded: buf };
+}
+
+/**
+ * A redelivery: the stored encoding followed by `redelivered=true` (field 6) and
+ * `redeliveryCount` (field 7). Appending is valid protobuf and gives the same
+ * bytes as a full encode, because 6 and 7 come after every stored field.
+ */
+export function encodeRedelivery(msg: Msg, redeliveryCount: number, redelivered = true): Uint8Array {
+  const enc = msg.encoded;
+  const countLen = redeliveryCount === 0 ? 0 : 1 + varintSize(redeliveryCount);
+  const out = new Uint8Array(enc.length + (redelivered ? 2 : 0) + countLen);
+  out.set(enc, 0);
+  let pos = enc.length;
+  if (redelivered) { out[pos++] = 0x30; out[pos++] = 0x01; }
+  if (countLen !== 0) { out[pos++] = 0x38; writeVarint(out, pos, redeliveryCount); }
+  return out;
+}
+
+/** Decodes a MsgProto (stored record or delivery). Throws RangeError on malformed input. */
+export function decodeMsgProto(bytes: Uint8Array): MsgProtoFields {
+  const r = new PbReader(bytes);
+  const m: MsgProtoFields = {
+    sequence: 0, subject: '', reply: '', data: EMPTY, timestamp: 0n,
+    redelivered: false, redeliveryCount: 0, crc32: 0,
+  };
+  while (!r.done) {
+    const tag = r.varint();
+    const field = tag >>> 3;
+    const wt = tag & 7;
+    if (field === 1 && wt === WIRE_VARINT) m.sequence = r.uint64Number();
+    else if (field === 2 && wt === WIRE_LEN) m.subject = r.string();
+    else if (field === 3 && wt === WIRE_LEN) m.reply = r.string();
+    else if (field === 4 && wt === WIRE_LEN) m.data = r.bytes();
+    else if (field === 5 && wt === WIRE_VARINT) m.timestamp = r.int64();
+    else if (field === 6 && wt === WIRE_VARINT) m.redelivered = r.bool();
+    else if (field === 7 && wt === WIRE_VARINT) m.redeliveryCount = r.uint32();
+    else if (field === 10 && wt === WIRE_VARINT) m.crc32 = r.uint32();
+    else r.skip(wt);
+  }
+  return m;
+}
+
+/**
+ * A stored record back into a Msg. `encoded` becomes the Msg's encoding as is (the
+ * caller must own those bytes: copy first if they are a view into a reused buffer).
+ */
+export function msgFromEncoded(encoded: Uint8Array): Msg {
+  const m = decodeMsgProto(encoded);
+  return { sequence: m.sequence, subject: m.subject, reply: m.reply, data: m.data, timestamp: m.timestamp, encoded };
+}
+
+const EMPTY = new Uint8Array(0);

@@ -1,0 +1,41 @@
+/**
+ * Creates the store named by `-st/--store`. Each store kind adds its branch here
+ * (file: src/stores/file/, sql: src/stores/sql/); the memory store is the default.
+ */
+
+import type { Logger } from '../util/logger.js';
+import { DEFAULT_STORE_LIMITS } from './limits.js';
+import { MemoryStore } from './memory/store.js';
+import type { Store, StoreLimits } from './store.js';
+
+export type StoreKind = 'MEMORY' | 'FILE' | 'SQL';
+
+export interface StoreFactoryOptions {
+  limits?: StoreLimits;
+  /** FILE: the root directory (`--dir`). */
+  dir?: string;
+  /** FILE options (`--file_*`); the file store narrows this type. */
+  file?: Record<string, unknown>;
+  /** SQL options (`--sql_*`); the SQL store narrows this type. */
+  sql?: Record<string, unknown>;
+}
+
+/** `kind` is case-insensitive (`memory`, `file`, `sql` are accepted like the Go server). */
+export async function createStore(kind: string, options: StoreFactoryOptions, logger: Logger): Promise<Store> {
+  const limits = options.limits ?? { ...DEFAULT_STORE_LIMITS };
+  switch (kind.toUpperCase()) {
+    case 'MEMORY':
+      return new MemoryStore(logger, limits);
+    case 'FILE': {
+      const { openFileStore } = await import('./file/index.js');
+      return openFileStore(options.dir, options.file as Parameters<typeof openFileStore>[1], limits, logger);
+    }
+    case 'SQL': {
+      // Loaded on demand: the database drivers are not needed by other stores.
+      const { openSqlStore } = await import('./sql/sql-store.js');
+      return openSqlStore(options.sql as unknown as import('./sql/options.js').SqlStoreOptions, logger, limits);
+    }
+    default:
+      throw new Error(`unsupported store type: ${kind}`);
+  }
+}

@@ -1,0 +1,310 @@
+/**
+ * Group commit for a set of store files (a message slice's .dat and .idx, or one
+ * subs.dat / clients.dat).
+ *
+ * flush() resolves once every byte appended before the call is written — and,
+ * with `sync`, fdatasync'ed. A single loop per committer does the I/O: while an
+ * fsync is in flight new records pile up in the files' buffers and the next round
+ * writes and syncs them all at once, so concurrent publishers share one fsync.
+ *
+ * Within a round the files are written in order (data before index) and only then
+ * synced, in parallel: an index entry is never on disk before its data record
+ * (crashes aside from power loss leave at most unindexed data, which recovery
+ * re-indexes). Progress is counted in rounds, so a compaction that rewrites a
+ * file does not confuse pending waiters.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { AppendFile } from './append-file.js';
+import { FILE_STORE_ERRORS as E } from './errors.js';
+
+interface Waiter {
+  /** Round number that must be complete. */
+  round: number;
+  sync: boolean;
+  resolve: () => void;
+  reject: (e: Error) => void;
+}
+
+export interface ReplaceRequest {
+  file: AppendFile;
+  tmpDir: string;
+  tmpPrefix: string;
+  /** Runs inside the loop, so it sees every record appended so far. */
+  build: () => Buffer;
+  resolve: () => void;
+  reject: (e: Error) => void;
+}
+
+export class Committer {
+  /** Rounds: a round takes everything pending. `started` rounds may be in flight. */
+  private appendedRound = 1; // appends since the last take belong to this round
+  private writtenRound = 0;
+  private syncedRound = 0;
+  private waiters: Waiter[] = [];
+  private running = false;
+  private replaceReq: ReplaceRequest | null = null;
+  private failed: Error | null = null;
+  private closed = false;
+  private idle: Promise<void> = Promise.resolve();
+  private idleResolve: (() => void) | null = null;
+
+  /**
+   * @param files written in this order each round
+   * @param sync fdatasync at every flush
+   * @param bufferSize start writing in the background once a file holds this many pending bytes
+   * @param after the loop waits for this before its first write (a new slice after the old one)
+   */
+  constructor(
+    readonly files: AppendFile[],
+    private readonly sync: boolean,
+    private readonly bufferSize: number,
+    private after: Promise<unknown> | null = null,
+  ) {}
+
+  /** Call after appending to one of the files: starts a background write when a buffer is full. */
+  appended(file: AppendFile): void {
+    if (file.len >= this.bufferSize && !this.running && !this.failed) this.kick();
+  }
+
+  get error(): Error | null {
+    return this.failed;
+  }
+
+  /** True when something was appended and not yet written (and synced, when syncing). */
+  get dirty(): boolean {
+    for (const f of this.files) if (f.len > 0) return true;
+    return (this.sync ? this.syncedRound : this.writtenRound) < this.appendedRound - 1;
+  }
+
+  /** Resolves once everything appended so far is written, and synced when `sync` (or `forceSync`). */
+  flush(forceSync = false): Promise<void> {
+    if (this.failed) return Promise.reject(this.failed);
+    const sync = forceSync || this.sync;
+    const round = this.targetRound();
+    const newEntry = sync && this.files.some((f) => f.created);
+    if ((sync ? this.syncedRound : this.writtenRound) >= round && !newEntry) return Promise.resolve();
+    return this.wait(round, sync);
+  }
+
+  /** Resolves once `file` bytes [0, end) are written (readable from disk); no fsync. */
+  readable(file: AppendFile, end: number): Promise<void> {
+    if (end <= file.writtenSize) return Promise.resolve();
+    if (this.failed) return Promise.reject(this.failed);
+    return this.wait(this.targetRound(), false);
+  }
+
+  /** The round holding the last appended byte: the open one if anything is pending, else the last taken. */
+  private targetRound(): number {
+    for (const f of this.files) if (f.len > 0) return this.appendedRound;
+    return this.appendedRound - 1;
+  }
+
+  private wait(round: number, sync: boolean): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.waiters.push({ round, sync, resolve, reject });
+      if (!this.running) this.kick();
+    });
+  }
+
+  /**
+   * Rewrites `file` with the bytes `build()` returns (version header included),
+   * through a temporary file in `tmpDir` renamed over it. Records pending in the
+   * file's buffer when `build` runs are dropped: the snapshot includes them.
+   */
+  replace(file: AppendFile, tmpDir: string, tmpPrefix: string, build: () => Buffer): Promise<void> {
+    if (this.failed) return Promise.reject(this.failed);
+    if (this.replaceReq) return this.flush(true);
+    return new Promise<void>((resolve, reject) => {
+      this.replaceReq = { file, tmpDir, tmpPrefix, build, resolve, reject };
+      if (!this.running) this.kick();
+    });
+  }
+
+  /** Flushes (per the sync setting) and closes every file. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    let err: unknown = null;
+    if (!this.failed) {
+      try { await this.flush(); } catch (e) { err = e; }
+    }
+    this.closed = true;
+    for (const f of this.files) f.closed = true;
+    await this.idle;
+    for (const f of this.files) closeFile(f);
+    if (err) throw err;
+  }
+
+  /** Closes without writing what is pending (deleted channel, test crash). */
+  async abandon(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const f of this.files) { f.dropPending(); f.closed = true; }
+    const err = new Error(E.storeClosed);
+    for (const w of this.waiters.splice(0)) w.reject(err);
+    await this.idle;
+    for (const f of this.files) closeFile(f);
+  }
+
+  private kick(): void {
+    if (this.closed && this.waiters.length === 0) return;
+    this.running = true;
+    this.idle = new Promise((r) => (this.idleResolve = r));
+    this.loop().catch((err: Error) => {
+      this.failed = err;
+      for (const w of this.waiters.splice(0)) w.reject(err);
+      if (this.replaceReq) { this.replaceReq.reject(err); this.replaceReq = null; }
+      this.stop();
+    });
+  }
+
+  /** Marks the loop stopped; must run in the same tick as the loop's last check. */
+  private stop(): void {
+    this.running = false;
+    const r = this.idleResolve;
+    this.idleResolve = null;
+    r?.();
+  }
+
+  private async loop(): Promise<void> {
+    if (this.after) {
+      await this.after.catch(() => {});
+      this.after = null;
+    }
+    for (;;) {
+      if (this.replaceReq) {
+        await this.doReplace(this.replaceReq);
+        continue;
+      }
+      let any = false;
+      for (const f of this.files) if (f.len > 0) any = true;
+      if (any) {
+        await this.writeRound();
+        continue;
+      }
+      const newEntry = this.files.some((f) => f.created);
+      const needSync = this.waiters.some((w) => w.sync && (w.round > this.syncedRound || newEntry));
+      if (needSync) {
+        const round = this.writtenRound;
+        await Promise.all(this.files.map((f) => syncFile(f)));
+        this.syncedRound = round;
+      }
+      this.settle();
+      if (this.waiters.length === 0 && !this.replaceReq) {
+        let more = false;
+        for (const f of this.files) if (f.len >= this.bufferSize && f.len > 0) more = true;
+        if (!more) {
+          // No await between this check and stop(): a flush() arriving later finds running=false.
+          this.stop();
+          return;
+        }
+      }
+    }
+  }
+
+  private async writeRound(): Promise<void> {
+    const round = this.appendedRound++;
+    const chunks = this.files.map((f) => f.takePending());
+    for (let i = 0; i < this.files.length; i++) {
+      const chunk = chunks[i];
+      if (chunk) await writeChunk(this.files[i], chunk);
+    }
+    this.writtenRound = round;
+    this.settle();
+  }
+
+  private settle(): void {
+    if (this.waiters.length === 0) return;
+    const keep: Waiter[] = [];
+    for (const w of this.waiters) {
+      if ((w.sync ? this.syncedRound : this.writtenRound) >= w.round) w.resolve();
+      else keep.push(w);
+    }
+    this.waiters = keep;
+  }
+
+  private async doReplace(req: ReplaceRequest): Promise<void> {
+    const file = req.file;
+    // Everything appended so far is in the snapshot; later appends go on top of it.
+    const content = req.build();
+    file.dropPending();
+    const round = this.appendedRound++;
+    const tmp = path.join(req.tmpDir, `${req.tmpPrefix}${process.pid}.${Date.now()}.${Math.floor(Math.random() * 1e9)}`);
+    try {
+      const tfd = fs.openSync(tmp, 'w');
+      try {
+        let done = 0;
+        while (done < content.length) done += await fsWrite(tfd, content, done, content.length - done, done);
+        await fsFsync(tfd);
+      } finally {
+        fs.closeSync(tfd);
+      }
+      fs.renameSync(tmp, file.path);
+    } catch (e) {
+      fs.rmSync(tmp, { force: true });
+      this.replaceReq = null;
+      req.reject(e as Error);
+      return; // the old file is intact; keep appending to it
+    }
+    await syncDir(path.dirname(file.path));
+    const old = file.fd;
+    file.fd = fs.openSync(file.path, 'r+');
+    fs.closeSync(old);
+    file.size = content.length + file.len;
+    file.writtenSize = content.length;
+    file.created = false;
+    // Every other file of this committer is unaffected; the round is complete.
+    if (this.files.length === 1) this.writtenRound = this.syncedRound = round;
+    this.replaceReq = null;
+    req.resolve();
+    this.settle();
+  }
+}
+
+function fsWrite(fd: number, b: Buffer, off: number, len: number, pos: number): Promise<number> {
+  return new Promise((resolve, reject) => fs.write(fd, b, off, len, pos, (err, n) => (err ? reject(err) : resolve(n))));
+}
+
+function fsFsync(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fs.fsync(fd, (err) => (err ? reject(err) : resolve())));
+}
+
+function fsFdatasync(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fs.fdatasync(fd, (err) => (err ? reject(err) : resolve())));
+}
+
+async function writeChunk(f: AppendFile, chunk: Buffer): Promise<void> {
+  const pos = f.writtenSize;
+  let done = 0;
+  while (done < chunk.length) done += await fsWrite(f.fd, chunk, done, chunk.length - done, pos + done);
+  f.writtenSize = pos + chunk.length;
+}
+
+async function syncFile(f: AppendFile): Promise<void> {
+  await fsFdatasync(f.fd);
+  if (f.created) {
+    f.created = false;
+    await syncDir(path.dirname(f.path));
+  }
+}
+
+function closeFile(f: AppendFile): void {
+  f.closed = true;
+  if (f.fd >= 0) {
+    try { fs.closeSync(f.fd); } catch { /* already closed */ }
+    f.fd = -1;
+  }
+}
+
+/** fsync of a directory, so that a new or renamed file's entry survives a power loss. */
+export async function syncDir(dir: string): Promise<void> {
+  let fd = -1;
+  try {
+    fd = fs.openSync(dir, 'r');
+    await fsFsync(fd);
+  } catch {
+    // Some filesystems refuse fsync on directories; nothing more can be done.
+  } finally {
+    if (fd >= 0) fs.closeSync(fd);
+  }
+}

@@ -1,0 +1,289 @@
+/**
+ * The NATS Streaming server: wires the feature modules (connect and heartbeats,
+ * publish, subscribe and queues, acks and redelivery, unsubscribe, channels and
+ * limits, recovery) to a Transport and a Store, and exposes read-only state for
+ * monitoring.
+ *
+ * ```ts
+ * const server = new StreamingServer({ transport, store, options, logger });
+ * await server.start();   // recovers, subscribes the STAN subjects, logs the banner
+ * ...
+ * await server.shutdown(); // stops timers, unsubscribes, closes the store
+ * ```
+ */
+
+import type { ServerInfo, Store } from '../stores/store.js';
+import type { Transport, TransportSubscription } from '../transport/transport.js';
+import { prefixedLogger, type Logger } from '../util/logger.js';
+import { printLimits } from '../stores/limits.js';
+import { encodeCloseRequest, encodeConnectRequest, decodeConnectResponse } from '../protocol/stan-codec.js';
+import type { Channel } from './channel.js';
+import { ChannelRegistry } from './channels.js';
+import { ClientRegistry, type Client } from './client.js';
+import { Connections } from './connect.js';
+import { ControlLane, type StreamingContext, type StreamingStats } from './context.js';
+import { Delivery } from './delivery.js';
+import { Heartbeats } from './heartbeats.js';
+import { nuid } from './nuid.js';
+import { streamingOptions, type StreamingOptions } from './options.js';
+import { Publisher } from './publish.js';
+import { Recovery } from './recovery.js';
+import { RedeliveryTimer } from './redelivery.js';
+import { Removal } from './removal.js';
+import { Subscriber } from './subscribe.js';
+import { Unsubscriber } from './unsubscribe.js';
+
+/** The Go server release whose behaviour natstream reproduces (shown in the banner and monitoring). */
+export const STREAMING_VERSION = '0.25.6';
+
+export type StreamingState = 'STANDALONE' | 'SHUTDOWN';
+
+export interface StreamingServerArgs {
+  transport: Transport;
+  store: Store;
+  /** Missing fields take the Go server's defaults. */
+  options: Partial<StreamingOptions>;
+  logger: Logger;
+}
+
+export class StreamingServer {
+  /** The streaming server's own NUID (not the NATS server ID); new at every start. */
+  readonly serverId = nuid.next();
+  readonly options: StreamingOptions;
+  private readonly ctx: StreamingContext;
+  private readonly channelRegistry: ChannelRegistry;
+  private readonly delivery: Delivery;
+  private readonly redelivery: RedeliveryTimer;
+  private readonly removal: Removal;
+  private readonly publisher: Publisher;
+  private readonly connections: Connections;
+  private readonly subscriber: Subscriber;
+  private readonly unsubscriber: Unsubscriber;
+  private readonly heartbeats: Heartbeats;
+  private readonly subs: TransportSubscription[] = [];
+  private headerLogged = false;
+  private started = false;
+  private startTimeMs = 0;
+  private stateValue: StreamingState = 'STANDALONE';
+
+  constructor(args: StreamingServerArgs) {
+    this.options = streamingOptions(args.options);
+    const o = this.options;
+    this.ctx = {
+      transport: args.transport,
+      store: args.store,
+      options: o,
+      log: prefixedLogger(args.logger, 'STREAM: '),
+      debug: o.debug,
+      trace: o.trace,
+      info: newServerInfo(o),
+      clients: new ClientRegistry(),
+      channels: new Map(),
+      stats: { inMsgs: 0, inBytes: 0, outMsgs: 0, outBytes: 0 },
+      lane: new ControlLane(),
+      closing: false,
+    };
+    this.channelRegistry = new ChannelRegistry(this.ctx);
+    this.delivery = new Delivery(this.ctx);
+    this.redelivery = new RedeliveryTimer(this.ctx, this.delivery);
+    this.delivery.redelivery = this.redelivery;
+    this.removal = new Removal(this.ctx, this.delivery, this.redelivery);
+    this.publisher = new Publisher(this.ctx, this.channelRegistry, this.delivery);
+    this.connections = new Connections(this.ctx, this.removal, this.publisher);
+    this.subscriber = new Subscriber(this.ctx, this.channelRegistry, this.delivery, this.redelivery, this.removal);
+    this.unsubscriber = new Unsubscriber(this.ctx, this.channelRegistry, this.publisher, this.removal);
+    this.heartbeats = new Heartbeats(this.ctx, this.connections);
+  }
+
+  /**
+   * The first lines of the Go banner (printed before the embedded NATS server
+   * starts); `start()` prints them if nobody did.
+   */
+  logHeader(): void {
+    if (this.headerLogged) return;
+    this.headerLogged = true;
+    const log = this.ctx.log;
+    log.notice(`Starting nats-streaming-server[${this.options.clusterId}] version ${STREAMING_VERSION}`);
+    log.notice(`ServerID: ${this.serverId}`);
+    log.notice(`Go version: ${process.version}`);
+    log.notice('Git commit: [not set]');
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    this.logHeader();
+    const { ctx } = this;
+    const log = ctx.log;
+    const store = ctx.store;
+    store.setLimits(this.options.limits);
+    log.notice('Recovering the state...');
+    const state = await store.recover();
+    const recovery = new Recovery(ctx, this.channelRegistry, this.delivery, this.redelivery);
+    if (state === null) {
+      await store.init(ctx.info);
+      log.notice('No recovered state');
+    } else {
+      if (state.info.clusterId !== this.options.clusterId) {
+        throw new Error(`cluster ID ${JSON.stringify(this.options.clusterId)} does not match recovered value of ${JSON.stringify(state.info.clusterId)}`);
+      }
+      ctx.info = { ...state.info };
+      if (ctx.info.subClose === '') {
+        // a record from a server that predates subscription close: upgrade it
+        ctx.info.subClose = newServerInfo(this.options).subClose;
+        await store.init(ctx.info);
+      }
+      const n = await recovery.apply(state);
+      log.notice(`Recovered ${n} channel(s)`);
+    }
+    await this.ensureStandalone();
+    await recovery.startDeliveries();
+    this.subscribeRequests();
+    this.startTimeMs = Date.now();
+    const i = ctx.info;
+    if (ctx.debug) {
+      log.debug(`${'Discover subject:'.padEnd(28)}${i.discovery}`);
+      log.debug(`${'Publish subject:'.padEnd(28)}${i.publish}.>`);
+      log.debug(`${'Subscribe subject:'.padEnd(28)}${i.subscribe}`);
+      log.debug(`${'Subscription Close subject:'.padEnd(28)}${i.subClose}`);
+      log.debug(`${'Unsubscribe subject:'.padEnd(28)}${i.unsubscribe}`);
+      log.debug(`${'Close subject:'.padEnd(28)}${i.close}`);
+    }
+    log.notice(`Message store is ${store.name}`);
+    if (store.location) log.notice(`Store location: ${store.location}`);
+    for (const line of printLimits(this.options.limits)) log.notice(line);
+    this.heartbeats.start();
+    this.channelRegistry.startInactivityChecks();
+    log.notice('Streaming Server is ready');
+  }
+
+  /**
+   * Another server answering on our discover subject would share the cluster ID:
+   * refuse to start (Go: ensureRunningStandAlone, 250 ms wait).
+   */
+  private async ensureStandalone(): Promise<void> {
+    const { ctx } = this;
+    const timeout = this.options.standaloneCheckTimeout;
+    if (timeout <= 0) return;
+    const req = encodeConnectRequest({ clientId: this.options.clusterId, heartbeatInbox: `_INBOX.${nuid.next()}`, protocol: 1 });
+    const answer = await ctx.transport.request(ctx.info.discovery, req, timeout);
+    if (answer !== null) {
+      let ok = false;
+      try { ok = decodeConnectResponse(answer).error === ''; } catch { ok = false; }
+      if (ok) {
+        ctx.transport.publish(`${ctx.info.close}`, encodeCloseRequest(this.options.clusterId));
+        throw new Error(`discovered another streaming server with cluster ID ${JSON.stringify(this.options.clusterId)}`);
+      }
+    }
+    if (ctx.debug) ctx.log.debug('Did not detect another server instance');
+  }
+
+  private subscribeRequests(): void {
+    const t = this.ctx.transport;
+    const i = this.ctx.info;
+    this.subs.push(
+      t.subscribe(i.discovery, this.connections.onConnect),
+      t.subscribe(`${i.discovery}.pings`, this.connections.onPing),
+      t.subscribe(`${i.publish}.>`, this.publisher.onPublish),
+      t.subscribe(i.subscribe, this.subscriber.onSubscribe),
+      t.subscribe(i.unsubscribe, this.unsubscriber.onUnsubscribe),
+      t.subscribe(i.subClose, this.unsubscriber.onSubClose),
+      t.subscribe(i.close, this.connections.onClose),
+    );
+  }
+
+  async shutdown(): Promise<void> {
+    const { ctx } = this;
+    if (ctx.closing) return;
+    ctx.closing = true;
+    this.stateValue = 'SHUTDOWN';
+    ctx.log.notice('Shutting down.');
+    this.heartbeats.stop();
+    this.redelivery.stop();
+    this.channelRegistry.stop();
+    for (const s of this.subs) s.unsubscribe();
+    this.subs.length = 0;
+    for (const ch of ctx.channels.values()) {
+      for (const sub of ch.subs) {
+        sub.ackSub?.unsubscribe();
+        sub.ackSub = null;
+      }
+    }
+    await this.publisher.idle();
+    await ctx.lane.run(async () => {});
+    await ctx.store.close();
+  }
+
+  // --- read-only state for monitoring ------------------------------------
+
+  get clusterId(): string {
+    return this.options.clusterId;
+  }
+
+  get state(): StreamingState {
+    return this.stateValue;
+  }
+
+  /** ms since epoch when the server became ready (0 before). */
+  get startTime(): number {
+    return this.startTimeMs;
+  }
+
+  /** The request subjects (from the store when recovered). */
+  get subjects(): Readonly<ServerInfo> {
+    return this.ctx.info;
+  }
+
+  get store(): Store {
+    return this.ctx.store;
+  }
+
+  /** in_msgs, in_bytes, out_msgs, out_bytes. */
+  get stats(): Readonly<StreamingStats> {
+    return this.ctx.stats;
+  }
+
+  /** Registered clients by ID (each has `id`, `hbInbox`, `subs`). */
+  get clients(): ReadonlyMap<string, Client> {
+    const m = new Map<string, Client>();
+    for (const c of this.ctx.clients.values()) m.set(c.id, c);
+    return m;
+  }
+
+  /**
+   * Channels by name. Each has `msgs`, `bytes`, `firstSeq`, `lastSeq` and `subs`
+   * (every subscription, offline durables included); a Subscription has
+   * `clientId`, `inbox`, `ackInbox`, `durableName`, `queueName`, `isDurable`,
+   * `isOffline`, `maxInFlight`, `ackWait` (s), `lastSent`, `pendingCount`, `isStalled`.
+   */
+  get channels(): ReadonlyMap<string, Channel> {
+    return this.ctx.channels;
+  }
+
+  /** Number of subscriptions as /streaming/serverz counts them (offline durables included). */
+  get subscriptionCount(): number {
+    let n = 0;
+    for (const ch of this.ctx.channels.values()) n += ch.subs.size;
+    return n;
+  }
+}
+
+function newServerInfo(o: StreamingOptions): ServerInfo {
+  const cid = o.clusterId;
+  return {
+    clusterId: cid,
+    discovery: `${o.discoverPrefix}.${cid}`,
+    publish: `_STAN.pub.${cid}`,
+    subscribe: `_STAN.sub.${cid}`,
+    unsubscribe: `_STAN.unsub.${cid}`,
+    close: `_STAN.close.${cid}`,
+    subClose: `_STAN.subclose.${cid}`,
+    acksSubs: `_STAN.ack.${cid}`,
+    nodeId: '',
+  };
+}
+
+export type { StreamingOptions } from './options.js';
+export type { Channel } from './channel.js';
+export type { Client } from './client.js';
+export type { Subscription } from './subscription.js';

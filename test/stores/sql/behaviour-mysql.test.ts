@@ -1,0 +1,3 @@
+import { runSqlBehaviour } from './behaviour-suite.js';
+
+await runSqlBehaviour('mysql');

