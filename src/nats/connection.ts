@@ -89,10 +89,12 @@ export class ClientConnection implements NatsParserHandler {
     return this.out.length + (this.socket.writableLength ?? 0);
   }
 
-  /** Sends INFO and starts the timers; called once the socket is ready. */
+  /** Sends INFO (unless a TLS upgrade already did) and starts the timers. */
   begin(infoLine: string): void {
-    this.out.text(infoLine);
-    this.flush();
+    if (infoLine !== '') {
+      this.out.text(infoLine);
+      this.flush();
+    }
     if (!this.authorized) {
       this.authTimer = setTimeout(() => {
         this.sendErrAndClose(NatsErr.authTimeout, CloseReason.authTimeout);

@@ -1,4 +1,6 @@
 import net from 'node:net';
+import tls from 'node:tls';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { NatsErr, errLine } from '../protocol/nats-errors.js';
 import { silentLogger, type Logger } from '../util/logger.js';
@@ -62,6 +64,7 @@ export class NatsServer {
   private flushScheduled = false;
   private readonly transports = new Set<InternalTransport>();
   private shuttingDown = false;
+  private secureContext: tls.SecureContext | null = null;
 
   constructor(options: Partial<CoreOptions> = {}, logger: Logger = silentLogger) {
     this.options = { ...defaultCoreOptions, ...stripUndefined(options) };
@@ -100,6 +103,14 @@ export class NatsServer {
     this.logger.notice(`  Git:      [not set]`);
     this.logger.notice(`  Name:     ${this.serverName}`);
     this.logger.notice(`  ID:       ${this.serverId}`);
+    if (o.tls) {
+      // cert, key and ca are file paths, as in nats-server's tls {} block and --tlscert.
+      this.secureContext = tls.createSecureContext({
+        cert: readFileSync(o.tls.cert),
+        key: readFileSync(o.tls.key),
+        ca: o.tls.ca ? readFileSync(o.tls.ca) : undefined,
+      });
+    }
     if (beforeClients) await beforeClients();
     const server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
     this.listener = server;
@@ -120,20 +131,58 @@ export class NatsServer {
   private accept(socket: net.Socket): void {
     const cid = this.nextCid++;
     this.totalConnections++;
-    const conn = new ClientConnection(cid, socket, this);
-    socket.on('error', () => conn.close(CloseReason.readError));
-    socket.on('close', () => conn.close(CloseReason.client));
     if (this.shuttingDown) {
       socket.destroy();
       return;
     }
-    const info = this.infoLine(cid, conn.remoteAddress);
+    const ip = socket.remoteAddress?.replace(/^::ffff:/, '') ?? '';
+    const info = this.infoLine(cid, ip);
     if (this.connections.size >= this.options.maxConnections) {
+      socket.on('error', () => undefined);
       socket.end(info + errLine(NatsErr.maxConnections));
-      this.logger.error(`${conn.logPrefix()} - maximum connections exceeded`);
+      this.logger.error(`${ip}:${socket.remotePort} - cid:${cid} - maximum connections exceeded`);
       return;
     }
-    this.connections.set(cid, conn);
+    if (this.secureContext !== null) return this.acceptTls(cid, socket, info);
+    this.register(new ClientConnection(cid, socket, this), info);
+  }
+
+  /**
+   * nats-server's TLS: INFO in clear text, then the client starts the
+   * handshake; a client that does not finish it in time is refused.
+   */
+  private acceptTls(cid: number, socket: net.Socket, info: string): void {
+    const t = this.options.tls!;
+    socket.on('error', () => undefined);
+    socket.write(info);
+    const secure = new tls.TLSSocket(socket, {
+      isServer: true,
+      secureContext: this.secureContext!,
+      requestCert: Boolean(t.verify),
+      rejectUnauthorized: Boolean(t.verify),
+    });
+    const timer = setTimeout(() => {
+      socket.end(errLine(NatsErr.tlsRequired));
+      secure.destroy();
+    }, (t.timeout ?? 2) * 1000);
+    timer.unref();
+    secure.once('secure', () => {
+      clearTimeout(timer);
+      if (this.shuttingDown) return secure.destroy();
+      this.register(new ClientConnection(cid, secure, this), '');
+    });
+    secure.on('error', (err) => {
+      clearTimeout(timer);
+      this.logger.error(`${socket.remoteAddress}:${socket.remotePort} - cid:${cid} - TLS handshake error: ${err.message}`);
+      secure.destroy();
+    });
+  }
+
+  private register(conn: ClientConnection, info: string): void {
+    const socket = conn.socket;
+    socket.on('error', () => conn.close(CloseReason.readError));
+    socket.on('close', () => conn.close(CloseReason.client));
+    this.connections.set(conn.cid, conn);
     socket.on('data', (chunk: Buffer) => conn.onData(chunk));
     if (this.logger.debugEnabled) this.logger.debug(`${conn.logPrefix()} - Client connection created`);
     conn.begin(info);
