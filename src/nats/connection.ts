@@ -302,10 +302,19 @@ export class ClientConnection implements NatsParserHandler {
     this.close(reason);
   }
 
+  /** Since when the socket has refused to take more bytes (0 = it is keeping up). */
+  blockedSince = 0;
+
   /** Writes everything queued to the socket. */
   flush(): void {
     if (this.out.length === 0 || this.socket.destroyed) return;
-    this.socket.write(this.out.take());
+    const accepted = this.socket.write(this.out.take());
+    if (!accepted && this.blockedSince === 0) {
+      this.blockedSince = Date.now();
+      this.socket.once('drain', () => {
+        this.blockedSince = 0;
+      });
+    }
   }
 
   close(reason: CloseReasonText): void {
@@ -321,7 +330,7 @@ export class ClientConnection implements NatsParserHandler {
       sub.closed = true;
       this.server.sublist.remove(sub);
     }
-    if (reason === CloseReason.slowConsumer) {
+    if (reason === CloseReason.slowConsumer || reason === CloseReason.writeDeadline) {
       // Whatever is queued would only grow the backlog that got it cut.
       this.socket.destroy();
     } else {

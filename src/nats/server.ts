@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import tls from 'node:tls';
 import { readFileSync } from 'node:fs';
@@ -49,6 +50,8 @@ export class NatsServer {
   readonly closed: ClosedConnection[] = [];
   readonly startTime = new Date();
   readonly logger: Logger;
+  /** Emits 'closed' with each ClosedConnection (for tests and monitoring; never on the hot path). */
+  readonly events = new EventEmitter();
 
   inMsgs = 0;
   inBytes = 0;
@@ -65,6 +68,7 @@ export class NatsServer {
   private readonly transports = new Set<InternalTransport>();
   private shuttingDown = false;
   private secureContext: tls.SecureContext | null = null;
+  private deadlineTimer: NodeJS.Timeout | null = null;
 
   constructor(options: Partial<CoreOptions> = {}, logger: Logger = silentLogger) {
     this.options = { ...defaultCoreOptions, ...stripUndefined(options) };
@@ -124,6 +128,8 @@ export class NatsServer {
     });
     server.on('error', (err) => this.logger.error(`Error on listener: ${err.message}`));
     this.boundPort = (server.address() as AddressInfo).port;
+    this.deadlineTimer = setInterval(() => this.enforceWriteDeadline(), Math.min(1000, o.writeDeadline));
+    this.deadlineTimer.unref();
     this.logger.notice(`Listening for client connections on ${hostPort(o.host, this.boundPort)}`);
     this.logger.notice('Server is ready');
   }
@@ -283,6 +289,18 @@ export class NatsServer {
     }
   };
 
+  /** Cuts connections whose socket has not drained within write_deadline (a coarse sweep, no per-write timer). */
+  private enforceWriteDeadline(): void {
+    const limit = Date.now() - this.options.writeDeadline;
+    for (const conn of this.connections.values()) {
+      if (conn.blockedSince !== 0 && conn.blockedSince < limit) {
+        this.slowConsumers++;
+        this.logger.notice(`${conn.logPrefix()} - Slow Consumer Detected: WriteDeadline of ${this.options.writeDeadline}ms exceeded`);
+        conn.close(CloseReason.writeDeadline);
+      }
+    }
+  }
+
   noteSlowConsumer(conn: ClientConnection): void {
     this.slowConsumers++;
     this.logger.notice(`${conn.logPrefix()} - Slow Consumer Detected: MaxPending of ${this.options.maxPending} Exceeded`);
@@ -293,7 +311,7 @@ export class NatsServer {
     if (this.logger.debugEnabled) {
       this.logger.debug(`${conn.logPrefix()} - Client connection closed: ${conn.closeReason}`);
     }
-    this.closed.push({
+    const closed: ClosedConnection = {
       cid: conn.cid,
       ip: conn.remoteAddress,
       port: conn.remotePort,
@@ -309,8 +327,10 @@ export class NatsServer {
       outBytes: conn.outBytes,
       rtt: conn.rtt,
       subjects: [...conn.subs.values()].map((s) => s.subject),
-    });
+    };
+    this.closed.push(closed);
     if (this.closed.length > MAX_CLOSED_KEPT) this.closed.shift();
+    this.events.emit('closed', closed);
   }
 
   /** A transport for the streaming layer that lives inside this server: no socket, no second parse. */
@@ -334,6 +354,7 @@ export class NatsServer {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
     this.logger.notice('Initiating Shutdown...');
+    if (this.deadlineTimer) clearInterval(this.deadlineTimer);
     for (const t of this.transports) await t.close();
     const listener = this.listener;
     const closing = listener ? new Promise<void>((resolve) => listener.close(() => resolve())) : Promise.resolve();

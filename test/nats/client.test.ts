@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { connect, headers, StringCodec, ErrorCode, type NatsConnection } from 'nats';
 import { startServer, type RunningServer } from '../../src/index.js';
 import { RawClient } from '../support/raw-client.js';
+import type { ClosedConnection } from '../../src/nats/server.js';
 
 const sc = StringCodec();
 
@@ -228,3 +229,33 @@ describe('slow consumers', () => {
 function Empty(): Uint8Array {
   return new Uint8Array(0);
 }
+
+describe('write deadline', () => {
+  test('a socket that stays blocked past write_deadline is cut as a slow consumer', async () => {
+    const server = await startServer({ port: 0, host: '127.0.0.1', core: { writeDeadline: 200 } });
+    try {
+      const stalled = await RawClient.connect(server.port);
+      stalled.write('CONNECT {"verbose":false}\r\nSUB flood 1\r\nPING\r\n');
+      await stalled.untilIncludes('PONG\r\n');
+      stalled.socket.pause();
+      const cut = new Promise<void>((resolve) => {
+        server.core!.events.on('closed', (c: ClosedConnection) => {
+          if (c.reason === 'Slow Consumer (Write Deadline)') resolve();
+        });
+      });
+      const pub = await connect({ servers: server.natsUrl });
+      const chunk = Buffer.alloc(64 * 1024, 1);
+      // Enough to fill the kernel's socket buffers, far below max_pending.
+      for (let i = 0; i < 200 && !server.core!.closed.some((c) => c.reason.includes('Write Deadline')); i++) {
+        pub.publish('flood', chunk);
+        await pub.flush();
+      }
+      await cut;
+      assert.equal(server.core!.slowConsumers, 1);
+      await pub.close();
+      stalled.close();
+    } finally {
+      await server.close();
+    }
+  });
+});
