@@ -58,6 +58,8 @@ export interface StartOptions {
   streaming?: Partial<StreamingOptions> | false;
   store?: StoreSelection;
   connection?: ConnectionSelection;
+  /** `--ft_group`: fault-tolerance mode is not implemented; giving a group is refused. */
+  ftGroup?: string;
   /** Starts the monitoring HTTP server when given. */
   monitor?: MonitorSelection;
   /** Where log lines go; silent by default. */
@@ -84,6 +86,7 @@ export interface RunningServer {
 const STREAMING_CONNECTION_IDS = 4;
 
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
+  if (options.ftGroup) throw new Error('fault tolerance mode (--ft_group) is not supported by natstream');
   const external = options.connection?.natsServerUrl;
   if (external && options.streaming !== false) return startOnExternalNats(options, external);
   const logger = options.logger ?? silentLogger;
