@@ -84,9 +84,12 @@ export class ClientConnection implements NatsParserHandler {
     return this.socket.remotePort ?? 0;
   }
 
+  /** The socket's own backlog as of the last flush (it only shrinks until the next one). */
+  private socketBacklog = 0;
+
   /** Bytes queued for this client and not yet on the wire. */
   get pendingBytes(): number {
-    return this.out.length + (this.socket.writableLength ?? 0);
+    return this.out.length + this.socketBacklog;
   }
 
   /** Sends INFO (unless a TLS upgrade already did) and starts the timers. */
@@ -246,11 +249,11 @@ export class ClientConnection implements NatsParserHandler {
       out.bytes(payload);
     } else {
       const body = headerSize > 0 ? payload.subarray(headerSize) : payload;
-      out.text('MSG ');
-      out.text(subject);
-      out.text(' ');
-      out.text(sub.sid);
-      out.text(' ');
+      if (sub.msgPrefixSubject !== subject) {
+        sub.msgPrefixSubject = subject;
+        sub.msgPrefix = Buffer.from(`MSG ${subject} ${sub.sid} `, 'latin1');
+      }
+      out.bytes(sub.msgPrefix!);
       if (reply !== '') {
         out.text(reply);
         out.text(' ');
@@ -309,6 +312,7 @@ export class ClientConnection implements NatsParserHandler {
   flush(): void {
     if (this.out.length === 0 || this.socket.destroyed) return;
     const accepted = this.socket.write(this.out.take());
+    this.socketBacklog = this.socket.writableLength;
     if (!accepted && this.blockedSince === 0) {
       this.blockedSince = Date.now();
       this.socket.once('drain', () => {

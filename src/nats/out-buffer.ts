@@ -4,6 +4,8 @@
  * piecewise into one growing Buffer avoids a string and a Buffer per message.
  */
 const INITIAL_SIZE = 16 * 1024;
+/** Up to this many bytes a JS loop beats a native copy call. */
+const SMALL_COPY = 48;
 
 export class OutBuffer {
   private buf: Buffer | null = null;
@@ -23,26 +25,48 @@ export class OutBuffer {
     return buf;
   }
 
-  /** ASCII/latin1 text: one byte per char. */
+  /**
+   * ASCII/latin1 text: one byte per char. Short strings are copied by a JS
+   * loop: the profile showed Buffer.write's per-call cost dominating for the
+   * few bytes of a MSG line.
+   */
   text(s: string): void {
-    const buf = this.ensure(s.length);
+    const n = s.length;
+    const buf = this.ensure(n);
+    if (n <= SMALL_COPY) {
+      let at = this.length;
+      for (let i = 0; i < n; i++) buf[at++] = s.charCodeAt(i);
+      this.length = at;
+      return;
+    }
     this.length += buf.write(s, this.length, 'latin1');
   }
 
   bytes(b: Uint8Array): void {
-    const buf = this.ensure(b.length);
-    buf.set(b, this.length);
-    this.length += b.length;
-  }
-
-  /** A non-negative integer in decimal. */
-  uint(n: number): void {
-    if (n < 10) {
-      const buf = this.ensure(1);
-      buf[this.length++] = 48 + n;
+    const n = b.length;
+    const buf = this.ensure(n);
+    if (n <= SMALL_COPY) {
+      let at = this.length;
+      for (let i = 0; i < n; i++) buf[at++] = b[i];
+      this.length = at;
       return;
     }
-    this.text(String(n));
+    buf.set(b, this.length);
+    this.length += n;
+  }
+
+  /** A non-negative integer in decimal, without building a string. */
+  uint(n: number): void {
+    let digits = 1;
+    for (let m = n; m >= 10; m = Math.floor(m / 10)) digits++;
+    const buf = this.ensure(digits);
+    let at = this.length + digits;
+    this.length = at;
+    let m = n;
+    do {
+      buf[--at] = 48 + (m % 10);
+      m = Math.floor(m / 10);
+    } while (m > 0);
   }
 
   crlf(): void {

@@ -16,4 +16,7 @@ export interface Subscription {
   max: number;
   delivered: number;
   closed: boolean;
+  /** `MSG <subject> <sid> ` as bytes for the last subject delivered (a client subscription's hot path). */
+  msgPrefix?: Buffer;
+  msgPrefixSubject?: string;
 }

@@ -79,6 +79,8 @@ export class NatsParser {
   /** A payload that straddles reads is gathered here (with its trailing CRLF). */
   private payloadBuf: Buffer | null = null;
   private payloadHave = 0;
+  private lastSubjectBytes: Buffer | null = null;
+  private lastSubject = '';
   /** Token boundaries of the current line: start, end pairs. */
   private readonly tokens = new Int32Array(12);
 
@@ -185,7 +187,7 @@ export class NatsParser {
     if (size < 0) return this.fail(null, 'processPub parse error');
     if (size > this.maxPayload) return this.fail(NatsErr.maxPayload, 'maximum payload exceeded');
     this.pubOp = Op.Pub;
-    this.pubSubject = buf.toString('latin1', t[0], t[1]);
+    this.pubSubject = this.subjectAt(buf, t[0], t[1]);
     this.pubReply = count === 3 ? buf.toString('latin1', t[2], t[3]) : '';
     this.pubHeaderSize = 0;
     this.pubSize = size;
@@ -204,11 +206,32 @@ export class NatsParser {
     }
     if (size > this.maxPayload) return this.fail(NatsErr.maxPayload, 'maximum payload exceeded');
     this.pubOp = Op.Hpub;
-    this.pubSubject = buf.toString('latin1', t[0], t[1]);
+    this.pubSubject = this.subjectAt(buf, t[0], t[1]);
     this.pubReply = count === 4 ? buf.toString('latin1', t[2], t[3]) : '';
     this.pubHeaderSize = headerSize;
     this.pubSize = size;
     this.state = State.Payload;
+  }
+
+  /**
+   * The subject at buf[s..e), reusing the previous string when the bytes are
+   * the same: publishers tend to repeat subjects, and an identical string also
+   * hits the sublist cache without re-hashing a fresh copy.
+   */
+  private subjectAt(buf: Buffer, s: number, e: number): string {
+    const last = this.lastSubjectBytes;
+    const len = e - s;
+    if (last !== null && last.length === len) {
+      let i = 0;
+      while (i < len && last[i] === buf[s + i]) i++;
+      if (i === len) return this.lastSubject;
+    }
+    const subject = buf.toString('latin1', s, e);
+    if (len <= 256) {
+      this.lastSubjectBytes = Buffer.from(buf.subarray(s, e));
+      this.lastSubject = subject;
+    }
+    return subject;
   }
 
   private subLine(buf: Buffer, start: number, end: number): void {
@@ -319,6 +342,10 @@ function opLength(op: Op): number {
  */
 function matchOp(buf: Buffer, start: number, end: number, partial: boolean): number {
   const len = end - start;
+  // PUB is by far the most frequent operation: recognise it before the table walk.
+  if (len > 4 && (buf[start] | 0x20) === 0x70 && (buf[start + 1] | 0x20) === 0x75 && (buf[start + 2] | 0x20) === 0x62 && isBlank(buf[start + 3])) {
+    return Op.Pub;
+  }
   if (len === 0) return partial ? NEED_MORE : BAD_OP;
   const first = lower(buf[start]);
   for (const [op, name, needsBlank] of OP_NAMES) {
