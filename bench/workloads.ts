@@ -31,11 +31,11 @@ export type Workload = ThroughputWorkload | LatencyWorkload;
 export function defaultWorkloads(scale: number): Workload[] {
   const n = (base: number): number => Math.max(1, Math.round(base * scale));
   return [
-    { kind: 'throughput', name: 'pubsub-16', label: '1 pub -> 1 sub, 16 B', pubs: 1, subs: 1, size: 16, count: n(400_000) },
-    { kind: 'throughput', name: 'pubsub-1k', label: '1 pub -> 1 sub, 1 KB', pubs: 1, subs: 1, size: 1024, count: n(100_000) },
-    { kind: 'throughput', name: 'pub-16', label: 'pub only, 16 B', pubs: 1, subs: 0, size: 16, count: n(600_000) },
-    { kind: 'throughput', name: 'fanout5-16', label: '1 pub -> 5 subs, 16 B', pubs: 1, subs: 5, size: 16, count: n(100_000) },
-    { kind: 'latency', name: 'reqrep', label: 'request/reply, 16 B', size: 16, count: n(5_000) },
+    { kind: 'throughput', name: 'pubsub-16', label: '1 pub -> 1 sub, 16 B', pubs: 1, subs: 1, size: 16, count: n(300_000) },
+    { kind: 'throughput', name: 'pubsub-1k', label: '1 pub -> 1 sub, 1 KB', pubs: 1, subs: 1, size: 1024, count: n(60_000) },
+    { kind: 'throughput', name: 'pub-16', label: 'pub only, 16 B', pubs: 1, subs: 0, size: 16, count: n(500_000) },
+    { kind: 'throughput', name: 'fanout5-16', label: '1 pub -> 5 subs, 16 B', pubs: 1, subs: 5, size: 16, count: n(60_000) },
+    { kind: 'latency', name: 'reqrep', label: 'request/reply, 16 B', size: 16, count: n(3_000) },
   ];
 }
 
