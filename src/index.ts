@@ -31,9 +31,12 @@ export interface StoreSelection {
 
 export interface MonitorSelection {
   host?: string;
-  /** HTTP port; 0 picks a free one. */
+  /** HTTP port (`-m`); 0 picks a free one. */
   port?: number;
+  /** HTTPS port (`-ms`), with the core's TLS certificate. */
   httpsPort?: number;
+  /** The dashboard at /dashboard (on by default) and its publish form (off by default). */
+  dashboard?: { enabled?: boolean; allowPublish?: boolean };
 }
 
 /** The streaming layer's own connection to NATS. */
@@ -137,7 +140,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     natsUrl: `nats://${hostPort(connectableHost(core.host), core.port)}`,
     port: core.port,
     clusterId: streaming?.options.clusterId ?? '',
-    monitorUrl: monitor ? `http://${hostPort(connectableHost(monitorHost), monitor.port)}` : undefined,
+    monitorUrl: monitorUrl(monitor, monitorHost),
     core,
     streaming,
     close() {
@@ -152,7 +155,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   };
 }
 
-type Monitor = { port: number; close(): Promise<void> };
+type Monitor = { port: number; httpsPort: number; close(): Promise<void> };
 
 async function maybeStartMonitor(
   options: StartOptions, core: NatsServer, streaming: StreamingServer | undefined, host: string, logger: Logger,
@@ -160,7 +163,8 @@ async function maybeStartMonitor(
   const m = options.monitor;
   if (!m || (m.port === undefined && m.httpsPort === undefined)) return undefined;
   const { startMonitor } = await import('./monitor/http.js');
-  return startMonitor({ core, streaming, host, port: m.port ?? 0, httpsPort: m.httpsPort, logger });
+  const dashboard = { enabled: m.dashboard?.enabled ?? true, allowPublish: m.dashboard?.allowPublish ?? false };
+  return startMonitor({ core, streaming, host, port: m.port, httpsPort: m.httpsPort, logger, dashboard });
 }
 
 function openStore(options: StartOptions, so: Partial<StreamingOptions>, logger: Logger): Promise<Store> {
@@ -201,6 +205,12 @@ async function startOnExternalNats(options: StartOptions, url: string): Promise<
       return closing;
     },
   };
+}
+
+function monitorUrl(monitor: Monitor | undefined, host: string): string | undefined {
+  if (!monitor) return undefined;
+  const h = connectableHost(host);
+  return monitor.port > 0 ? `http://${hostPort(h, monitor.port)}` : `https://${hostPort(h, monitor.httpsPort)}`;
 }
 
 function connectableHost(host: string): string {

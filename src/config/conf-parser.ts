@@ -244,13 +244,14 @@ class ConfParser {
   private mergeInclude(map: ConfMap, path: string): void {
     const full = join(this.file ? dirname(this.file) : '.', path);
     const abs = resolve(full);
-    if (this.includeStack.includes(abs) || this.includeStack.length >= MAX_INCLUDE_DEPTH) {
+    // Files being parsed, outermost first: including one of them again would never end.
+    const open = this.file ? [...this.includeStack, resolve(this.file)] : this.includeStack;
+    if (open.includes(abs) || open.length >= MAX_INCLUDE_DEPTH) {
       throw new ConfError(confErrors.include(path, confErrors.includeCycle(full)));
     }
     let included: ConfMap;
     try {
-      const own = this.file ? [...this.includeStack, resolve(this.file)] : this.includeStack;
-      included = parseFileWithStack(full, this.env, [...own, abs]);
+      included = parseFileWithStack(full, this.env, open);
     } catch (err) {
       throw new ConfError(confErrors.include(path, (err as Error).message));
     }

@@ -112,17 +112,17 @@ export const optionErrors = {
   signalNeedsPid: 'natstream: -sl/--signal needs a process: <signal>=<pid or pid file>',
 } as const;
 
-/** Start-up checks of the streaming server (spec §5): logged `[FTL] STREAM: Failed to start: <msg>`. */
+/**
+ * Start-up checks of the streaming server (spec §5): logged `[FTL] STREAM: Failed to start: <msg>`.
+ * The limit checks (`max channels limit cannot be negative (-1)`, ...) live with the limits,
+ * in src/stores/limits.ts.
+ */
 export const startupErrors = {
   fileStoreDir: 'for FILE stores, root directory must be specified',
   unsupportedStoreType: (upper: string) => `unsupported store type: ${upper}`,
-  negativeLimit: (what: string, v: string) => `${what} limit cannot be negative (${v})`,
-  tooManyChannels: (n: number, max: number) =>
-    `too many channels defined (${n}). The max channels limit is set to ${max}`,
   ftMemory: 'ft: only FILE or SQL stores supported in FT mode',
   clusteringMemory: 'stan: clustering mode not supported with MEMORY store type',
   partitioningClustering: 'stan: channels partitioning in clustering mode is not supported',
   encryptionKey: 'encryption key required',
   encryptionCipher: 'encryption cipher not supported',
-  sqlDriver: (d: string) => `sql driver ${goQuote(d)} not supported`,
 } as const;

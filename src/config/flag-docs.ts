@@ -13,9 +13,9 @@ const KIND_WORD: Record<FlagSpec['kind'], string> = {
   size: 'size',
 };
 
+/** Short names (up to three letters) with one dash, long ones with two; both forms work. */
 function names(f: FlagSpec): string {
-  if (f.names.length === 1) return `\`--${f.names[0]}\``;
-  return f.names.map((n, i) => (i === 0 ? `\`-${n}\`` : `\`--${n}\``)).join(', ');
+  return f.names.map((n) => (n.length <= 3 ? `\`-${n}\`` : `\`--${n}\``)).join(', ');
 }
 
 function support(f: FlagSpec): string {
@@ -87,7 +87,7 @@ server stops with \`[FTL] STREAM: Failed to start: natstream: ... is not support
     for (const f of flags) out.push(row(f, f.usage!.help.join(' ')));
     out.push('');
   }
-  out.push(`## Accepted but not listed by \`--help\`\n\nThe Go server accepts these too without listing them.\n\n${HEADER}`);
+  out.push(`## Accepted but not listed by \`--help\`\n\nThe Go server accepts these too without listing them (except the one marked natstream only).\n\n${HEADER}`);
   for (const f of flagTable.filter((x) => !x.usage)) out.push(row(f, f.doc ?? ''));
   out.push('');
   return out.join('\n');

@@ -49,6 +49,9 @@ export interface MonitorSettings {
   port?: number;
   httpsPort?: number;
   basePath?: string;
+  /** natstream only: the dashboard at /dashboard, and its publish form. */
+  dashboard?: boolean;
+  dashboardPublish?: boolean;
 }
 
 export interface LogSettings {

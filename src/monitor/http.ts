@@ -244,7 +244,7 @@ class Monitor {
       case '/streaming':
         return sendHtml(res, streamingPage());
       case '/streaming/serverz':
-        return sendDocument(res, q, buildServerz(view, this.sampler.sample(), now));
+        return sendDocument(res, q, buildServerz(view, this.sampler.sample(true), now));
       case '/streaming/storez':
         return sendDocument(res, q, buildStorez(view, now));
       case '/streaming/clientsz': {

@@ -12,7 +12,7 @@ export interface ProcessFigures {
   /** Percent of one core, one decimal. */
   cpu: number;
   cores: number;
-  /** 0 when /proc is not available. */
+  /** 0 when not sampled or /proc is not available. */
   openFds: number;
   maxFds: number;
 }
@@ -32,7 +32,8 @@ export class ProcessSampler {
     this.cpu = wallUs > 0 ? round1((used / wallUs) * 100) : 0;
   }
 
-  sample(): ProcessFigures {
+  /** `withFds`: also count open file descriptors (a directory read; only /streaming/serverz shows them). */
+  sample(withFds = false): ProcessFigures {
     const wall = performance.now();
     if (wall - this.lastWall >= WINDOW_MS) {
       const cpu = process.cpuUsage();
@@ -41,7 +42,7 @@ export class ProcessSampler {
       this.lastWall = wall;
       this.lastCpu = cpu;
     }
-    const fds = fileDescriptors();
+    const fds = withFds ? fileDescriptors() : { open: 0, max: 0 };
     return { mem: process.memoryUsage.rss(), cpu: this.cpu, cores: this.cores, openFds: fds.open, maxFds: fds.max };
   }
 }

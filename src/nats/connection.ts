@@ -50,6 +50,7 @@ export class ClientConnection implements NatsParserHandler {
   readonly start = new Date();
   lastActivity = Date.now();
   stopTime: Date | null = null;
+  /** Round trip of the last server PING, in fractional milliseconds. */
   rtt = 0;
   inMsgs = 0;
   inBytes = 0;
@@ -211,7 +212,7 @@ export class ClientConnection implements NatsParserHandler {
     if (!this.authorized) return this.sendErrAndClose(NatsErr.authViolation, CloseReason.auth);
     this.pingsOut = 0;
     if (this.pingSentAt !== 0) {
-      this.rtt = Date.now() - this.pingSentAt;
+      this.rtt = performance.now() - this.pingSentAt;
       this.pingSentAt = 0;
     }
   }
@@ -378,7 +379,7 @@ export class ClientConnection implements NatsParserHandler {
       }
       this.pingsOut++;
       this.lastPingSent = now;
-      this.pingSentAt = now;
+      this.pingSentAt = performance.now();
       this.out.text('PING\r\n');
       this.flush();
     }

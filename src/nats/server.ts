@@ -33,8 +33,12 @@ export interface ClosedConnection {
   outMsgs: number;
   inBytes: number;
   outBytes: number;
+  /** Milliseconds (fractional). */
   rtt: number;
+  lastActivity: Date;
+  user: string;
   subjects: string[];
+  subs: Array<{ subject: string; queue: string; sid: string; msgs: number; max: number }>;
 }
 
 /**
@@ -326,7 +330,10 @@ export class NatsServer {
       inBytes: conn.inBytes,
       outBytes: conn.outBytes,
       rtt: conn.rtt,
+      lastActivity: new Date(conn.lastActivity),
+      user: conn.user,
       subjects: [...conn.subs.values()].map((s) => s.subject),
+      subs: [...conn.subs.values()].map((s) => ({ subject: s.subject, queue: s.queue, sid: s.sid, msgs: s.delivered, max: s.max })),
     };
     this.closed.push(closed);
     if (this.closed.length > MAX_CLOSED_KEPT) this.closed.shift();

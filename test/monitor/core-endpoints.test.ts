@@ -11,6 +11,7 @@ import { connect, type NatsConnection } from 'nats';
 import { NatsServer } from '../../src/nats/server.js';
 import { startMonitor, type RunningMonitor } from '../../src/monitor/http.js';
 import { MonitorText } from '../../src/monitor/errors.js';
+import { makeTestCerts } from '../support/certs.js';
 import { assertSameShape, eventually, fixture, fixtureText, get, getJson, recordingLogger } from './support.js';
 
 interface ConnInfo {
@@ -274,6 +275,34 @@ describe('core monitoring endpoints', () => {
     for (const link of ['./varz', './connz', './subsz', './routez', './healthz']) assert.ok(a.body.includes(`href="${link}"`), link);
   });
 
+  test('/metrics without a streaming server: core metrics only', async () => {
+    const a = await get(port, '/metrics');
+    assert.equal(a.status, 200);
+    const sid = core.serverId;
+    const lines = a.body.split('\n');
+    assert.ok(lines.includes(`gnatsd_varz_connections{server_id="${sid}"} 3`));
+    assert.ok(lines.includes(`gnatsd_connz_num_connections{server_id="${sid}"} 3`));
+    assert.ok(lines.includes(`gnatsd_subsz_num_subscriptions{server_id="${sid}"} ${core.sublist.size}`));
+    assert.ok(!lines.some((l) => l.startsWith('nss_')));
+  });
+
+  test('answers many concurrent requests while clients publish', async () => {
+    const [, b, c] = clients;
+    let publishing = true;
+    const load = (async () => {
+      while (publishing) {
+        for (let i = 0; i < 200; i++) c.publish('orders.created');
+        await c.flush();
+      }
+    })();
+    const paths = ['/varz', '/connz?subs=1', '/subsz?subs=1', '/healthz', '/metrics', '/routez'];
+    const answers = await Promise.all(Array.from({ length: 120 }, (_, i) => get(port, paths[i % paths.length])));
+    publishing = false;
+    await load;
+    await b.flush();
+    assert.deepEqual([...new Set(answers.map((a) => a.status))], [200]);
+  });
+
   test('healthz decodes its JetStream options', async () => {
     assert.equal((await get(port, '/healthz?js-enabled-only=true')).body, '{"status":"ok"}');
     const bad = await get(port, '/healthz?js-server-only=nope');
@@ -350,8 +379,8 @@ describe('secrets', () => {
 
 describe('https monitoring', () => {
   test('-ms serves the same endpoints over TLS with the core certificate', async () => {
-    const dir = fileURLToPath(new URL('../../../test/fixtures/monitor-tls/', import.meta.url));
-    const core = new NatsServer({ port: 0, host: '127.0.0.1', tls: { cert: dir + 'cert.pem', key: dir + 'key.pem' } });
+    const certs = makeTestCerts();
+    const core = new NatsServer({ port: 0, host: '127.0.0.1', tls: { cert: certs.serverCert, key: certs.serverKey } });
     await core.listen();
     const logger = recordingLogger();
     const monitor = await startMonitor({ core, host: '127.0.0.1', httpsPort: 0, logger });
@@ -370,6 +399,7 @@ describe('https monitoring', () => {
     } finally {
       await monitor.close();
       await core.close();
+      certs.cleanup();
     }
   });
 

@@ -95,28 +95,33 @@ export function publish(sc: Stan, channel: string, data: string): Promise<string
   });
 }
 
-export function subscribe(sc: Stan, channel: string, group: string | null, options: unknown): Promise<StanSub> {
+/**
+ * Subscribes and resolves once the server accepted and `n` messages arrived,
+ * each handed to `onMsg`. The listener is in place before the server answers:
+ * messages can come in the same read as the subscription response.
+ */
+export async function subscribeAndReceive(
+  sc: Stan, channel: string, group: string | null, options: unknown, n: number, onMsg: (m: StanMsg) => void = () => {},
+): Promise<StanSub> {
   const sub = group === null ? sc.subscribe(channel, options) : sc.subscribe(channel, group, options);
-  return new Promise((resolve, reject) => {
-    sub.once('ready', () => resolve(sub));
-    sub.once('error', (err: unknown) => reject(err instanceof Error ? err : new Error(String(err))));
-  });
-}
-
-/** Resolves once `n` messages arrived on `sub`, handing each to `onMsg` first. */
-export function receive(sub: StanSub, n: number, onMsg: (m: StanMsg) => void = () => {}): Promise<StanMsg[]> {
   const got: StanMsg[] = [];
-  return new Promise((resolve) => {
+  const received = new Promise<void>((resolve) => {
     const handler = (m: StanMsg) => {
       onMsg(m);
       got.push(m);
       if (got.length === n) {
         sub.removeListener('message', handler);
-        resolve(got);
+        resolve();
       }
     };
     sub.on('message', handler);
   });
+  await new Promise<void>((resolve, reject) => {
+    sub.once('ready', () => resolve());
+    sub.once('error', (err: unknown) => reject(err instanceof Error ? err : new Error(String(err))));
+  });
+  await received;
+  return sub;
 }
 
 /** A PING round trip on the client's NATS connection: everything it sent was handled. */
@@ -140,15 +145,12 @@ export async function ticketingScenario(stack: Stack): Promise<{ orders: Stan; t
   }
 
   const queueOpts = orders.subscriptionOptions().setDurableName('orders-service').setManualAckMode(true).setDeliverAllAvailable().setAckWait(5000);
-  const queue = await subscribe(orders, 'ticket:created', 'orders-service', queueOpts);
-  await receive(queue, 10, (m) => m.ack());
+  await subscribeAndReceive(orders, 'ticket:created', 'orders-service', queueOpts, 10, (m) => m.ack());
 
-  const plain = await subscribe(orders, 'order:created', null, orders.subscriptionOptions().setDeliverAllAvailable());
-  await receive(plain, 3);
+  await subscribeAndReceive(orders, 'order:created', null, orders.subscriptionOptions().setDeliverAllAvailable(), 3);
 
   const durableOpts = tickets.subscriptionOptions().setDurableName('tickets-service').setManualAckMode(true).setDeliverAllAvailable();
-  const durable = await subscribe(tickets, 'order:created', null, durableOpts);
-  await receive(durable, 3, (m) => { if (m.getSequence() <= 2) m.ack(); });
+  const durable = await subscribeAndReceive(tickets, 'order:created', null, durableOpts, 3, (m) => { if (m.getSequence() <= 2) m.ack(); });
   await flushClient(tickets);
   await new Promise<void>((resolve, reject) => {
     durable.once('closed', () => resolve());
@@ -157,8 +159,7 @@ export async function ticketingScenario(stack: Stack): Promise<{ orders: Stan; t
   });
 
   const slowOpts = tickets.subscriptionOptions().setDurableName('slow-worker').setManualAckMode(true).setDeliverAllAvailable().setMaxInFlight(4).setAckWait(60000);
-  const slow = await subscribe(tickets, 'ticket:created', null, slowOpts);
-  await receive(slow, 4);
+  await subscribeAndReceive(tickets, 'ticket:created', null, slowOpts, 4);
   await flushClient(orders);
   await flushClient(tickets);
   return { orders, tickets };

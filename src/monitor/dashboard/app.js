@@ -126,7 +126,7 @@
     const subs = [];
     for (const c of channels) for (const s of c.subscriptions || []) subs.push({ channel: c.name, ...s });
     renderRows('#subscriptions', '#subscriptions-empty', subs,
-      (s) => `${s.channel}\u0000${s.inbox}\u0000${s.client_id}\u0000${s.durable_name || ''}\u0000${s.queue_name || ''}`,
+      (s) => [s.channel, s.client_id, s.durable_name || '', s.queue_name || '', s.inbox].join(' '),
       (s) => [
         { name: 'channel', value: s.channel },
         { name: 'client_id', value: s.client_id },

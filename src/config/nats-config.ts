@@ -1,0 +1,208 @@
+/**
+ * nats-server's configuration keys (`-c`, or `-sc` alone) mapped onto Settings:
+ * listen address, authorization (users, permissions, bcrypt), TLS, limits,
+ * timing, logging and monitoring. Unknown keys are ignored: the streaming
+ * keys live in the same file.
+ */
+import type { UserEntry, UserPermissions } from '../nats/options.js';
+import type { ConfMap, ConfValue } from './conf-parser.js';
+import {
+  ConfigError, bool, durationOrSeconds, entries, int, kindOf, map, seconds, str,
+} from './config-values.js';
+import { optionErrors } from './errors.js';
+import type { Settings } from './settings.js';
+import { goPrintValue } from './size.js';
+
+export function applyNatsConfig(m: ConfMap, s: Settings): void {
+  for (const [key, name, v] of entries(m)) {
+    switch (name) {
+      case 'listen': {
+        const hp = parseListen(v);
+        if (hp.host !== undefined) s.nats.host = hp.host;
+        s.nats.port = hp.port;
+        break;
+      }
+      case 'port': s.nats.port = int(key, v); break;
+      case 'host': case 'net': s.nats.host = str(key, v); break;
+      case 'server_name': s.nats.serverName = str(key, v); break;
+      case 'client_advertise': s.nats.clientAdvertise = str(key, v); break;
+      case 'debug': s.log.debug = bool(key, v); break;
+      case 'trace': s.log.trace = bool(key, v); break;
+      case 'trace_verbose': s.log.traceVerbose = bool(key, v); if (s.log.traceVerbose) s.log.trace = true; break;
+      case 'logtime': s.log.logtime = bool(key, v); break;
+      case 'logtime_utc': s.log.logtimeUTC = bool(key, v); break;
+      case 'logfile': case 'log_file': s.log.logFile = str(key, v); break;
+      case 'log_size_limit': s.log.logSizeLimit = int(key, v); break;
+      case 'syslog': s.log.syslog = bool(key, v); break;
+      case 'remote_syslog': s.log.remoteSyslog = str(key, v); break;
+      case 'max_traced_msg_len': s.log.maxTracedMsgLen = int(key, v); break;
+      case 'pidfile': case 'pid_file': s.nats.pidFile = str(key, v); break;
+      case 'ports_file_dir': s.nats.portsFileDir = str(key, v); break;
+      case 'authorization': applyAuthorization(map('authorization', v), s); break;
+      case 'http': {
+        const hp = parseListen(v);
+        if (hp.host !== undefined) s.monitor.host = hp.host;
+        s.monitor.port = hp.port;
+        break;
+      }
+      case 'https': {
+        const hp = parseListen(v);
+        if (hp.host !== undefined) s.monitor.host = hp.host;
+        s.monitor.httpsPort = hp.port;
+        break;
+      }
+      case 'http_port': case 'monitor_port': s.monitor.port = int(key, v); break;
+      case 'https_port': s.monitor.httpsPort = int(key, v); break;
+      case 'http_base_path': s.monitor.basePath = str(key, v); break;
+      case 'cluster': applyNatsCluster(map('cluster', v), s); break;
+      case 'max_control_line': s.nats.maxControlLine = int(key, v); break;
+      case 'max_payload': s.nats.maxPayload = int(key, v); break;
+      case 'max_pending': case 'max_pending_size': s.nats.maxPending = int(key, v); break;
+      case 'max_connections': case 'max_conn': s.nats.maxConnections = int(key, v); break;
+      case 'max_subscriptions': case 'max_subs': s.nats.maxSubscriptions = int(key, v); break;
+      case 'ping_interval': s.nats.pingIntervalMs = durationOrSeconds(key, v); break;
+      case 'ping_max': s.nats.pingMax = int(key, v); break;
+      case 'write_deadline': s.nats.writeDeadlineMs = durationOrSeconds(key, v); break;
+      case 'no_header_support': s.nats.noHeaderSupport = bool(key, v); break;
+      case 'tls': applyServerTls(map('TLS', v), s); break;
+      default: break; // unknown keys are ignored (streaming keys live in the same file)
+    }
+  }
+}
+
+interface HostPort { host?: string; port: number }
+
+function parseListen(v: ConfValue): HostPort {
+  if (typeof v === 'number') return { port: v };
+  if (typeof v !== 'string') throw new ConfigError(optionErrors.listenAddress(goPrintValue(v)));
+  const m = /^(?:\[([^\]]*)\]|([^:]*)):([^:]*)$/.exec(v);
+  if (!m) throw new ConfigError(optionErrors.listenAddress(v));
+  const port = Number(m[3]);
+  if (!/^-?\d+$/.test(m[3])) throw new ConfigError(optionErrors.listenPort(m[3]));
+  return { host: m[1] ?? m[2], port };
+}
+
+function applyNatsCluster(m: ConfMap, s: Settings): void {
+  for (const [, name, v] of entries(m)) {
+    if (name === 'listen' || name === 'port' || name === 'host' || name === 'net') {
+      s.nats.clusterConfigured = true;
+      if (name === 'listen' && typeof v === 'string') s.nats.clusterListen = v;
+    }
+  }
+}
+
+function applyAuthorization(m: ConfMap, s: Settings): void {
+  let defaultPermissions: UserPermissions | undefined;
+  let users: UserEntry[] | undefined;
+  for (const [key, name, v] of entries(m)) {
+    switch (name) {
+      case 'user': case 'username': s.nats.user = str(key, v); break;
+      case 'pass': case 'password': s.nats.pass = str(key, v); break;
+      case 'token': s.nats.token = str(key, v); break;
+      case 'timeout': s.nats.authTimeoutSec = seconds(key, v); break;
+      case 'users': users = parseUsers(v); break;
+      case 'default_permission': case 'default_permissions':
+        defaultPermissions = parsePermissions(v, optionErrors.permissionsMap);
+        break;
+      default: break;
+    }
+  }
+  if (users) {
+    if (s.nats.user) throw new ConfigError(optionErrors.singleAndUsers);
+    if (defaultPermissions) for (const u of users) u.permissions ??= defaultPermissions;
+    s.nats.users = users;
+  }
+}
+
+function parseUsers(v: ConfValue): UserEntry[] {
+  if (!Array.isArray(v)) throw new ConfigError(optionErrors.usersArray(goPrintValue(v)));
+  return v.map((entry) => {
+    if (kindOf(entry) !== 'map') throw new ConfigError(optionErrors.userMap(goPrintValue(entry)));
+    let user = '';
+    let password = '';
+    let permissions: UserPermissions | undefined;
+    for (const [key, name, val] of entries(entry as ConfMap)) {
+      switch (name) {
+        case 'user': case 'username': user = str(key, val); break;
+        case 'pass': case 'password': password = str(key, val); break;
+        case 'permission': case 'permissions': case 'authorization':
+          permissions = parsePermissions(val, optionErrors.permissionsMap);
+          break;
+        default: break;
+      }
+    }
+    if (!user || !password) throw new ConfigError(optionErrors.userEntry);
+    const u: UserEntry = { user, password };
+    if (permissions) u.permissions = permissions;
+    return u;
+  });
+}
+
+function parsePermissions(v: ConfValue, notMap: (s: string) => string): UserPermissions {
+  if (kindOf(v) !== 'map') throw new ConfigError(notMap(goPrintValue(v)));
+  const p: UserPermissions = {};
+  for (const [key, name] of entries(v as ConfMap)) {
+    const val = (v as ConfMap)[key];
+    switch (name) {
+      case 'pub': case 'publish': p.publish = parseSubjectPermission(val); break;
+      case 'sub': case 'subscribe': p.subscribe = parseSubjectPermission(val); break;
+      case 'allow_responses': case 'allow_response': break;
+      default: throw new ConfigError(optionErrors.unknownPermissionField(key));
+    }
+  }
+  return p;
+}
+
+/** `"a.>"`, `["a", "b"]` (both: allow) or `{ allow: [...], deny: [...] }`. */
+function parseSubjectPermission(v: ConfValue): { allow?: string[]; deny?: string[] } {
+  if (typeof v === 'string' || Array.isArray(v)) return { allow: subjects(v) };
+  if (kindOf(v) === 'map') {
+    const out: { allow?: string[]; deny?: string[] } = {};
+    for (const [key, name] of entries(v as ConfMap)) {
+      const val = (v as ConfMap)[key];
+      if (name === 'allow') out.allow = subjects(val);
+      else if (name === 'deny') out.deny = subjects(val);
+      else throw new ConfigError(optionErrors.unknownPermissionField(key));
+    }
+    return out;
+  }
+  throw new ConfigError(optionErrors.subjectPermissions(kindOf(v)));
+}
+
+function subjects(v: ConfValue): string[] {
+  if (typeof v === 'string') return [v];
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+  throw new ConfigError(optionErrors.subjectPermissions(kindOf(v)));
+}
+
+/** Known nats-server tls keys; natstream acts on the first five, accepts the rest. */
+const SERVER_TLS_KEYS = new Set([
+  'cert_file', 'key_file', 'ca_file', 'verify', 'timeout',
+  'verify_and_map', 'verify_cert_and_check_known_urls', 'cipher_suites', 'curve_preferences',
+  'insecure', 'pinned_certs', 'cert_store', 'cert_match_by', 'cert_match', 'handshake_first',
+]);
+
+function applyServerTls(m: ConfMap, s: Settings): void {
+  const tls: NonNullable<Settings['nats']['tls']> = {};
+  for (const [key, name, v] of entries(m)) {
+    if (!SERVER_TLS_KEYS.has(name)) throw new ConfigError(optionErrors.tlsUnknownField(key));
+    switch (name) {
+      case 'cert_file': case 'key_file': case 'ca_file': {
+        if (typeof v !== 'string') throw new ConfigError(optionErrors.tlsFilename(name));
+        if (name === 'cert_file') tls.cert = v;
+        else if (name === 'key_file') tls.key = v;
+        else tls.ca = v;
+        break;
+      }
+      case 'verify': case 'verify_and_map': case 'verify_cert_and_check_known_urls':
+        if (typeof v !== 'boolean') throw new ConfigError(optionErrors.tlsVerifyBool);
+        if (v) tls.verify = true;
+        else if (name === 'verify') tls.verify = false;
+        break;
+      case 'timeout': tls.timeoutSec = seconds(key, v); break;
+      default: break;
+    }
+  }
+  s.nats.tls = tls;
+}
+
