@@ -209,11 +209,13 @@ export class SqlMsgStore implements MsgStore, BatchSource {
     if (to > this.last) to = this.last;
     if (from > to || max <= 0) return [];
     // Memory first: a message committed meanwhile is then in the table.
+    // (The map holds one commit's worth at most, in ascending sequence order.)
     const fromMemory: Msg[] = [];
-    for (let s = from; s <= to && fromMemory.length < max; s++) {
-      const m = this.uncommitted.get(s);
-      if (m !== undefined) fromMemory.push(m);
-      else if (this.uncommitted.size === 0) break;
+    if (this.uncommitted.size > 0) {
+      for (const m of this.uncommitted.values()) {
+        if (m.sequence > to || fromMemory.length >= max) break;
+        if (m.sequence >= from) fromMemory.push(m);
+      }
     }
     const rows = await this.ctx.db.query(this.ctx.stmts.lookupRange, [this.channelId, from, to, max]);
     const out: Msg[] = [];

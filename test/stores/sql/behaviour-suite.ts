@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 
 import { makeMsg, type Msg } from '../../../src/protocol/stan-msg.js';
-import { encodeSubState } from '../../../src/protocol/stan-records.js';
 import { DEFAULT_STORE_LIMITS } from '../../../src/stores/limits.js';
 import type { Db, SqlRunner } from '../../../src/stores/sql/db.js';
 import { num } from '../../../src/stores/sql/db.js';

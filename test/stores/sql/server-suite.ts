@@ -31,6 +31,23 @@ function connect(url: string, clusterId: string, clientId: string): Promise<Stan
   });
 }
 
+/** The CLI's NATS port opens before its streaming layer answers: retry for a while. */
+async function connectWhenReady(url: string, clusterId: string, clientId: string): Promise<Stan> {
+  const end = Date.now() + 20_000;
+  for (;;) {
+    try {
+      return await new Promise((resolve, reject) => {
+        const sc = stan.connect(clusterId, clientId, { url, connectTimeout: 1000, reconnect: false, maxPubAcksInflight: 100_000 });
+        sc.once('connect', () => resolve(sc));
+        sc.once('error', (err: Error) => { try { sc.close(); } catch { /* not connected */ } reject(err); });
+      });
+    } catch (err) {
+      if (Date.now() > end) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
 function closeClient(sc: Stan): Promise<void> {
   return new Promise((resolve) => {
     sc.once('close', () => resolve());
@@ -41,7 +58,8 @@ function closeClient(sc: Stan): Promise<void> {
 
 function publish(sc: Stan, subject: string, data: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    sc.publish(subject, data, (err: Error | undefined) => (err ? reject(err) : resolve()));
+    // node-nats-streaming reports a PubAck error as the bare string
+    sc.publish(subject, data, (err: Error | string | undefined) => (err ? reject(typeof err === 'string' ? new Error(err) : err) : resolve()));
   });
 }
 
@@ -135,7 +153,7 @@ export async function runSqlServerTests(driver: SqlDriver): Promise<void> {
       try {
         await waitPort(port);
         const url = `nats://127.0.0.1:${port}`;
-        const sc = await connect(url, 'crash', 'pub');
+        const sc = await connectWhenReady(url, 'crash', 'pub');
         sc.on('error', () => undefined);
         const acked = new Set<string>();
         let killed = false;
@@ -166,7 +184,7 @@ export async function runSqlServerTests(driver: SqlDriver): Promise<void> {
         child = spawnServer();
         child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
         await waitPort(port);
-        const reader = await connect(url, 'crash', 'reader');
+        const reader = await connectWhenReady(url, 'crash', 'reader');
         const all = await readAll(reader, 'crash.chan', 20_000);
         await closeClient(reader);
         const seen = new Set(all);
@@ -220,9 +238,11 @@ export async function runSqlServerTests(driver: SqlDriver): Promise<void> {
           assert.equal(seen.size, all.length, 'each message once');
           for (const a of acked) assert.ok(seen.has(a), `acknowledged ${a} is delivered`);
           await closeClient(sc);
-        } finally {
-          await srv.close();
+        } catch (err) {
+          await srv.close().catch(() => undefined);
+          throw err;
         }
+        await srv.close();
       });
     }
   });
