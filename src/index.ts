@@ -130,8 +130,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   } catch (err) {
     await monitor?.close();
     await core.close();
+    // The store must be closed on every failure path: a file store holds its directory lock.
     if (streaming) await streaming.shutdown().catch(() => undefined);
-    else await store?.close();
+    await store?.close().catch(() => undefined);
     throw err;
   }
 

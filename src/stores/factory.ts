@@ -3,7 +3,7 @@
  * (file: src/stores/file/, sql: src/stores/sql/); the memory store is the default.
  */
 
-import type { Logger } from '../util/logger.js';
+import { prefixedLogger, type Logger } from '../util/logger.js';
 import { DEFAULT_STORE_LIMITS } from './limits.js';
 import { MemoryStore } from './memory/store.js';
 import type { Store, StoreLimits } from './store.js';
@@ -20,9 +20,13 @@ export interface StoreFactoryOptions {
   sql?: Record<string, unknown>;
 }
 
-/** `kind` is case-insensitive (`memory`, `file`, `sql` are accepted like the Go server). */
-export async function createStore(kind: string, options: StoreFactoryOptions, logger: Logger): Promise<Store> {
-  const limits = options.limits ?? { ...DEFAULT_STORE_LIMITS };
+/**
+ * `kind` is case-insensitive (`memory`, `file`, `sql` are accepted like the Go server).
+ * Pass the plain logger: store lines get the streaming layer's `STREAM: ` prefix here.
+ */
+export async function createStore(kind: string, options: StoreFactoryOptions, plainLogger: Logger): Promise<Store> {
+  const logger = prefixedLogger(plainLogger, 'STREAM: ');
+  const limits: StoreLimits = { ...DEFAULT_STORE_LIMITS, ...(options.limits ?? {}) };
   switch (kind.toUpperCase()) {
     case 'MEMORY':
       return new MemoryStore(logger, limits);

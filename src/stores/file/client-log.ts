@@ -38,6 +38,7 @@ export class ClientLog {
 
   /** Replays the file (if any) and opens it for appending. */
   recover(): void {
+    if (this.file) return;
     let size = 0;
     try {
       size = this.replay();
@@ -77,7 +78,9 @@ export class ClientLog {
   }
 
   private append<T>(type: ClientRecordType, codec: RecordCodec<T>, v: T): void {
-    if (!this.file) this.open(fs.existsSync(this.path) ? fs.statSync(this.path).size : 0);
+    // Not recovered yet (a store used without recover()): replay first, so that a
+    // compaction never forgets a client the file holds.
+    if (!this.file) this.recover();
     const err = this.committer!.error;
     if (err) throw err;
     const size = codec.size(v);

@@ -71,10 +71,10 @@ export class Committer {
     return this.failed;
   }
 
-  /** True when something was appended and not yet written (and synced, when syncing). */
+  /** True when something was appended and not yet written and synced (the auto-sync task asks). */
   get dirty(): boolean {
-    for (const f of this.files) if (f.len > 0) return true;
-    return (this.sync ? this.syncedRound : this.writtenRound) < this.appendedRound - 1;
+    for (const f of this.files) if (f.len > 0 || f.created) return true;
+    return this.syncedRound < this.appendedRound - 1;
   }
 
   /** Resolves once everything appended so far is written, and synced when `sync` (or `forceSync`). */
@@ -150,13 +150,19 @@ export class Committer {
     if (this.closed && this.waiters.length === 0) return;
     this.running = true;
     this.idle = new Promise((r) => (this.idleResolve = r));
+    // Started on a microtask: everything appended and flushed in the current
+    // synchronous run (a whole batch of publishes) joins the first round.
+    queueMicrotask(this.startLoop);
+  }
+
+  private readonly startLoop = (): void => {
     this.loop().catch((err: Error) => {
       this.failed = err;
       for (const w of this.waiters.splice(0)) w.reject(err);
       if (this.replaceReq) { this.replaceReq.reject(err); this.replaceReq = null; }
       this.stop();
     });
-  }
+  };
 
   /** Marks the loop stopped; must run in the same tick as the loop's last check. */
   private stop(): void {
@@ -179,7 +185,7 @@ export class Committer {
       let any = false;
       for (const f of this.files) if (f.len > 0) any = true;
       if (any) {
-        await this.writeRound();
+        this.writeRound();
         continue;
       }
       const newEntry = this.files.some((f) => f.created);
@@ -202,12 +208,11 @@ export class Committer {
     }
   }
 
-  private async writeRound(): Promise<void> {
+  private writeRound(): void {
     const round = this.appendedRound++;
-    const chunks = this.files.map((f) => f.takePending());
-    for (let i = 0; i < this.files.length; i++) {
-      const chunk = chunks[i];
-      if (chunk) await writeChunk(this.files[i], chunk);
+    for (const f of this.files) {
+      const chunk = f.takePending();
+      if (chunk) writeChunk(f, chunk);
     }
     this.writtenRound = round;
     this.settle();
@@ -273,10 +278,15 @@ function fsFdatasync(fd: number): Promise<void> {
   return new Promise((resolve, reject) => fs.fdatasync(fd, (err) => (err ? reject(err) : resolve())));
 }
 
-async function writeChunk(f: AppendFile, chunk: Buffer): Promise<void> {
+/**
+ * A synchronous pwrite: it only copies into the page cache, which costs a few
+ * microseconds, where a thread-pool round trip costs tens (and the Go server's
+ * buffered writes are synchronous too). Only the fsyncs go to the thread pool.
+ */
+function writeChunk(f: AppendFile, chunk: Buffer): void {
   const pos = f.writtenSize;
   let done = 0;
-  while (done < chunk.length) done += await fsWrite(f.fd, chunk, done, chunk.length - done, pos + done);
+  while (done < chunk.length) done += fs.writeSync(f.fd, chunk, done, chunk.length - done, pos + done);
   f.writtenSize = pos + chunk.length;
 }
 

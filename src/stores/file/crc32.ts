@@ -13,7 +13,8 @@ type ZlibCrc = (data: Uint8Array, value?: number) => number;
 const nativeCrc32: ZlibCrc | undefined = (zlib as unknown as { crc32?: ZlibCrc }).crc32;
 
 export function crc32For(poly: number): Crc32 {
-  if (poly === CRC_POLY_IEEE && nativeCrc32) return (data) => nativeCrc32(data);
+  const native = nativeCrc32;
+  if (poly === CRC_POLY_IEEE && native) return (data) => native(data);
   const table = makeTable(poly >>> 0);
   return (data) => tableCrc32(table, data);
 }

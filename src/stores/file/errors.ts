@@ -15,7 +15,6 @@ export const FILE_STORE_ERRORS = {
   readBufferSizeNegative: 'read buffer size value must be a positive number',
   truncateConsecutive:
     'file store should not be opened consecutively with the TruncateUnexpectedEOF option set to true',
-  noServerStateButChannels: 'no server state recovered but channels present',
   recordTooBig: 'record size too big',
   storeClosed: 'store is closed',
   /** natstream only: the Go server takes no lock outside of FT mode. */
@@ -35,7 +34,6 @@ export const FILE_STORE_ERRORS = {
   recoverClientFile: (file: string, err: string) => `unable to recover client file "${file}": ${err}`,
   recoverMsgStore: (channel: string, file: string, err: string) =>
     `unable to recover message store for [${channel}](file: "${file}"): ${err}`,
-  createMsgStore: (channel: string, err: string) => `unable to create message store for [${channel}]: ${err}`,
   recoverSubStore: (channel: string, err: string) => `unable to recover subscription store for [${channel}]: ${err}`,
   lastMsgCheck: (file: string, what: string) => `Verification of last message for file "${file}" failed: ${what}`,
   badProtobuf: (what: string) => `unable to decode ${what}: invalid protobuf`,

@@ -138,7 +138,7 @@ export class FileStore implements Store {
     if (this.limits.maxChannels > 0 && this.channels.size >= this.limits.maxChannels) {
       throw new StoreError('tooManyChannels');
     }
-    const dir = path.join(this.root, channel);
+    const dir = this.channelDir(channel);
     // A directory nobody recovered is a leftover (deleted channel, failed create): start afresh.
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true });
@@ -156,7 +156,7 @@ export class FileStore implements Store {
     this.channels.delete(channel);
     await ch.msgs.abandon();
     await ch.subs.abandon();
-    await fs.promises.rm(path.join(this.root, channel), { recursive: true, force: true });
+    await fs.promises.rm(this.channelDir(channel), { recursive: true, force: true });
   }
 
   async addClient(info: ClientInfo): Promise<void> {
@@ -206,6 +206,15 @@ export class FileStore implements Store {
     const ch: FileChannel = { msgs, subs, limits };
     this.channels.set(name, ch);
     return ch;
+  }
+
+  /** The channel's directory; refuses names that would not be one directory right under the root. */
+  private channelDir(channel: string): string {
+    const dir = path.join(this.root, channel);
+    if (channel === '' || channel === '.' || channel === '..' || path.dirname(path.resolve(dir)) !== path.resolve(this.root)) {
+      throw new Error(`invalid channel name for the file store: ${JSON.stringify(channel)}`);
+    }
+    return dir;
   }
 
   /** Every sub-directory of the root is a channel (Go: the same rule). */

@@ -49,6 +49,9 @@ export interface IndexEntry {
   offset: number;
   timestamp: bigint;
   size: number;
+  /** The stored CRC and, when checked, the computed one. */
+  crc: number;
+  computedCrc: number;
 }
 
 export function writeIndexEntry(
@@ -64,23 +67,20 @@ export function writeIndexEntry(
 
 export const enum IndexRead { Ok, Zero, BadCrc }
 
-/** Reads the entry at `pos` into `out`; does not check the CRC unless `checkCrc`. */
+/** Reads the entry at `pos` into `out`; checks its CRC when `checkCrc`. */
 export function readIndexEntry(buf: Buffer, pos: number, out: IndexEntry, crc32: Crc32, checkCrc: boolean): IndexRead {
   out.seq = readU64(buf, pos);
   out.offset = readU64(buf, pos + 8);
   out.timestamp = buf.readBigInt64LE(pos + 16);
   out.size = buf.readUInt32LE(pos + 24);
-  const stored = buf.readUInt32LE(pos + 28);
-  if (out.seq === 0 && out.offset === 0 && out.timestamp === 0n && out.size === 0 && stored === 0) return IndexRead.Zero;
-  if (checkCrc && crc32(buf.subarray(pos, pos + 28)) !== stored) {
-    lastIndexCrc.expected = stored;
-    lastIndexCrc.got = crc32(buf.subarray(pos, pos + 28));
-    return IndexRead.BadCrc;
+  out.crc = buf.readUInt32LE(pos + 28);
+  if (out.seq === 0 && out.offset === 0 && out.timestamp === 0n && out.size === 0 && out.crc === 0) return IndexRead.Zero;
+  if (checkCrc) {
+    out.computedCrc = crc32(buf.subarray(pos, pos + 28));
+    if (out.computedCrc !== out.crc) return IndexRead.BadCrc;
   }
   return IndexRead.Ok;
 }
-/** Details of the last BadCrc from readIndexEntry (for the error text). */
-export const lastIndexCrc = { expected: 0, got: 0 };
 
 export function writeU64(buf: Buffer, pos: number, v: number): void {
   buf.writeUInt32LE(v >>> 0, pos);

@@ -17,7 +17,7 @@ import { handleBadRecord, type BadRecordContext } from './bad-record.js';
 import { FILE_STORE_ERRORS as E, FILE_STORE_LOGS as L, FILE_STORE_NOTES as N } from './errors.js';
 import {
   INDEX_RECORD_SIZE, IndexRead, RECORD_HEADER_SIZE, VERSION_BYTES, VERSION_SIZE,
-  checkVersion, lastIndexCrc, readIndexEntry, writeIndexEntry, type IndexEntry,
+  checkVersion, readIndexEntry, writeIndexEntry, type IndexEntry,
 } from './framing.js';
 import { DAT_SUFFIX, HOLE, SLICE_PREFIX, Slice } from './msg-slice.js';
 import { Scan, RecordScanner, readAt } from './record-scanner.js';
@@ -120,7 +120,7 @@ function readIndex(ctx: MsgRecoveryContext, sl: Slice, datFd: number, datSize: n
   if (buf.length === 0) return fail(E.unableToVerifyVersion('EOF'));
   const bad = checkVersion(buf, buf.length);
   if (bad) return fail(bad);
-  const e: IndexEntry = { seq: 0, offset: 0, timestamp: 0n, size: 0 };
+  const e: IndexEntry = { seq: 0, offset: 0, timestamp: 0n, size: 0, crc: 0, computedCrc: 0 };
   let pos = VERSION_SIZE;
   let count = 0;
   let zeroAt = -1;
@@ -128,7 +128,7 @@ function readIndex(ctx: MsgRecoveryContext, sl: Slice, datFd: number, datSize: n
   for (; pos + INDEX_RECORD_SIZE <= buf.length; pos += INDEX_RECORD_SIZE) {
     const r = readIndexEntry(buf, pos, e, ctx.crc32, ctx.checkCrc);
     if (r === IndexRead.Zero) { zeroAt = pos; break; }
-    if (r === IndexRead.BadCrc) return fail(E.corruptedData(lastIndexCrc.expected, lastIndexCrc.got));
+    if (r === IndexRead.BadCrc) return fail(E.corruptedData(e.crc, e.computedCrc));
     if (sl.entries > 0 && e.seq <= sl.lastSeq) return fail(N.indexOutOfOrder(e.seq, sl.lastSeq));
     if (pastData !== null) return fail(pastData);
     const end = e.offset + RECORD_HEADER_SIZE + e.size;

@@ -4,10 +4,13 @@
  * record header and its payload size (12 bytes a message), which is all that
  * limits, lookups and read-ahead need; timestamps stay on disk.
  */
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { Logger } from '../../util/logger.js';
 import type { AppendFile } from './append-file.js';
 import type { Committer } from './committer.js';
+import { FILE_STORE_LOGS as L } from './errors.js';
 import { MSG_RECORD_OVERHEAD } from './framing.js';
 
 export const SLICE_PREFIX = 'msgs.';
@@ -147,4 +150,38 @@ export class Slice {
       this.readFd = -1;
     }
   }
+}
+
+/**
+ * Removes the files of a slice whose messages were all removed, or, with an
+ * archive script, renames them to `.bak` and runs the script on them (Go:
+ * removeFirstSlice). Unlinking or renaming files still being written is fine:
+ * their descriptors stay valid. Returns the script's run, if any.
+ */
+export function discardSliceFiles(sl: Slice, channel: string, script: string, logger: Logger): Promise<void> | null {
+  if (script) {
+    const datBak = sl.datPath + BAK_SUFFIX;
+    const idxBak = sl.idxPath + BAK_SUFFIX;
+    try {
+      fs.renameSync(sl.datPath, datBak);
+      try {
+        fs.renameSync(sl.idxPath, idxBak);
+        return new Promise<void>((resolve) => {
+          execFile(script, [channel, datBak, idxBak], (err, stdout, stderr) => {
+            const out = `${stdout}${stderr}`;
+            if (err) logger.notice(L.archiveScriptError(script, err.message, out));
+            else logger.notice(L.archiveScriptOutput(channel, datBak, idxBak, out));
+            resolve();
+          });
+        });
+      } catch {
+        fs.rmSync(datBak, { force: true });
+      }
+    } catch {
+      // could not archive: remove instead
+    }
+  }
+  fs.rmSync(sl.datPath, { force: true });
+  fs.rmSync(sl.idxPath, { force: true });
+  return null;
 }

@@ -10,22 +10,22 @@
  * moves on, and a slice whose messages are all removed is deleted (or archived)
  * as long as it is not the last one.
  */
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import type { Logger } from '../../util/logger.js';
-import { makeMsg, msgFromEncoded } from '../../protocol/stan-msg.js';
+import { makeMsg } from '../../protocol/stan-msg.js';
 import { friendlyBytes } from '../limits.js';
 import type { ChannelLimits, Msg, MsgStore, MsgStoreState } from '../store.js';
 import { AppendFile } from './append-file.js';
 import { Committer } from './committer.js';
 import type { Crc32 } from './crc32.js';
-import { FILE_STORE_ERRORS as E, FILE_STORE_LOGS as L } from './errors.js';
+import { FILE_STORE_ERRORS as E } from './errors.js';
 import {
   INDEX_RECORD_SIZE, MSG_RECORD_OVERHEAD, RECORD_HEADER_SIZE, UNTYPED, frameRecord, writeIndexEntry,
 } from './framing.js';
 import { readTimestampSync, recoverSlices } from './msg-recovery.js';
 import { MsgCache } from './msg-cache.js';
-import { BAK_SUFFIX, HOLE, Slice } from './msg-slice.js';
+import { readRun, type ReadContext } from './msg-reader.js';
+import { HOLE, Slice, discardSliceFiles } from './msg-slice.js';
 import type { FileStoreOptions } from './options.js';
 
 export interface MsgStoreContext {
@@ -64,9 +64,11 @@ export class FileMsgStore implements MsgStore {
   private readonly slCountLim: number;
   private readonly slSizeLim: number;
   private readonly slAgeLimNs: bigint;
+  private readonly readCtx: ReadContext;
 
   private constructor(private readonly ctx: MsgStoreContext) {
     this.cache = new MsgCache(Math.max(MIN_CACHE_BYTES, ctx.opts.readBufferSize * 4));
+    this.readCtx = { crc32: ctx.crc32, checkCrc: ctx.opts.crc, readBufferSize: ctx.opts.readBufferSize, logger: ctx.logger };
     // Slice limits: the options, or else a quarter of each channel limit (Go: setSliceLimits).
     const o = ctx.opts;
     let count = o.sliceMaxMsgs;
@@ -117,6 +119,8 @@ export class FileMsgStore implements MsgStore {
     if (this.closed) throw new Error(E.storeClosed);
     let sl = this.write;
     if (sl === null) sl = this.newSlice();
+    const err = sl.committer!.error;
+    if (err) throw err;
     if (this.last > 0 && seq > this.last + 1) this.fillGaps(sl, seq, msg.timestamp);
     if (this.needsNewSlice(sl, msg.timestamp)) sl = this.newSlice();
     this.append(sl, msg.encoded, seq, msg.timestamp);
@@ -316,11 +320,16 @@ export class FileMsgStore implements MsgStore {
 
   private newSlice(): Slice {
     const sl = new Slice(this.lastSliceNo + 1, this.ctx.dir);
+    sl.dat = AppendFile.open(sl.datPath, 0);
+    try {
+      sl.idx = AppendFile.open(sl.idxPath, 0);
+    } catch (e) {
+      fs.closeSync(sl.dat.fd);
+      throw e;
+    }
     const prev = this.write;
     // The new slice writes only after the previous one is flushed: the log stays gap-free on disk.
     const after = prev ? this.retire(prev) : null;
-    sl.dat = AppendFile.open(sl.datPath, 0);
-    sl.idx = AppendFile.open(sl.idxPath, 0);
     sl.committer = new Committer([sl.dat, sl.idx], this.ctx.opts.sync, this.ctx.opts.bufferSize, after);
     this.slices.push(sl);
     this.write = sl;
@@ -391,39 +400,11 @@ export class FileMsgStore implements MsgStore {
     const sl = this.slices.shift()!;
     sl.removed = true;
     sl.closeReadFd(); // a read in flight closes it when done
-    // Unlinking (or renaming) files still being written is fine: their descriptors stay valid.
-    const script = this.ctx.opts.sliceArchiveScript;
+    const script = discardSliceFiles(sl, this.ctx.channel, this.ctx.opts.sliceArchiveScript, this.ctx.logger);
     if (script) {
-      const datBak = sl.datPath + BAK_SUFFIX;
-      const idxBak = sl.idxPath + BAK_SUFFIX;
-      try {
-        fs.renameSync(sl.datPath, datBak);
-        try {
-          fs.renameSync(sl.idxPath, idxBak);
-          this.runArchiveScript(script, datBak, idxBak);
-          return;
-        } catch {
-          fs.rmSync(datBak, { force: true });
-        }
-      } catch {
-        // could not archive: remove instead
-      }
+      this.scripts.add(script);
+      void script.finally(() => this.scripts.delete(script));
     }
-    fs.rmSync(sl.datPath, { force: true });
-    fs.rmSync(sl.idxPath, { force: true });
-  }
-
-  private runArchiveScript(script: string, datBak: string, idxBak: string): void {
-    const channel = this.ctx.channel;
-    const p = new Promise<void>((resolve) => {
-      execFile(script, [channel, datBak, idxBak], (err, stdout, stderr) => {
-        const out = `${stdout}${stderr}`;
-        if (err) this.ctx.logger.notice(L.archiveScriptError(script, err.message, out));
-        else this.ctx.logger.notice(L.archiveScriptOutput(channel, datBak, idxBak, out));
-        resolve();
-      });
-    }).finally(() => this.scripts.delete(p));
-    this.scripts.add(p);
   }
 
   // ---- age ----
@@ -527,78 +508,10 @@ export class FileMsgStore implements MsgStore {
     return BigInt.asIntN(64, (1n << 63n) - 1n);
   }
 
-  /**
-   * Reads the messages of `sl` from `from` on (at most `max`, up to `to`), as many
-   * as fit in the read buffer (at least one) and are contiguous on disk.
-   */
+  /** Reads a run of messages of `sl` from disk (see msg-reader.ts) and caches them. */
   private async readRun(sl: Slice, from: number, to: number, max: number): Promise<Msg[]> {
-    let i0 = from - sl.baseSeq;
-    while (i0 < sl.entries && sl.offsets[i0] === HOLE) i0++;
-    if (i0 >= sl.entries || sl.baseSeq + i0 > to) return [];
-    const start = sl.offsets[i0];
-    let end = start + RECORD_HEADER_SIZE + sl.sizes[i0];
-    let iLast = i0;
-    let n = 1;
-    const budget = this.ctx.opts.readBufferSize;
-    while (n < max && iLast + 1 < sl.entries && sl.baseSeq + iLast + 1 <= to) {
-      const j = iLast + 1;
-      if (sl.offsets[j] !== end) break;
-      const e2 = end + RECORD_HEADER_SIZE + sl.sizes[j];
-      if (e2 - start > budget) break;
-      end = e2;
-      iLast = j;
-      n++;
-    }
-    if (sl.committer && sl.dat) await sl.committer.readable(sl.dat, end);
-    const buf = Buffer.allocUnsafe(end - start);
-    sl.reads++;
-    try {
-      const fd = sl.fdForRead();
-      let got = 0;
-      while (got < buf.length) {
-        const r = await pread(fd, buf, got, buf.length - got, start + got);
-        if (r === 0) break;
-        got += r;
-      }
-      if (got < buf.length) throw new Error(this.corrupt(sl, start + got, E.unexpectedEof));
-    } finally {
-      sl.reads--;
-      if (sl.removed) sl.closeReadFd();
-    }
-    const out: Msg[] = [];
-    for (let i = i0; i <= iLast; i++) {
-      const off = sl.offsets[i];
-      if (off === HOLE) continue;
-      const p = off - start;
-      const size = sl.sizes[i];
-      const recSize = buf.readUInt32LE(p);
-      if (recSize !== size) {
-        throw new Error(this.corrupt(sl, off, `message size in index is ${size}, data file is ${recSize}`));
-      }
-      const payload = buf.subarray(p + RECORD_HEADER_SIZE, p + RECORD_HEADER_SIZE + size);
-      if (this.ctx.opts.crc) {
-        const stored = buf.readUInt32LE(p + 4);
-        const crc = this.ctx.crc32(payload);
-        if (crc !== stored) throw new Error(this.corrupt(sl, off, E.corruptedData(stored, crc)));
-      }
-      const m = msgFromEncoded(payload);
-      if (m.sequence !== sl.baseSeq + i) {
-        throw new Error(this.corrupt(sl, off, `message sequence in index is ${sl.baseSeq + i}, data file is ${m.sequence}`));
-      }
-      this.cache.add(m);
-      out.push(m);
-    }
-    return out;
+    const run = await readRun(sl, from, to, max, this.readCtx);
+    for (const m of run) this.cache.add(m);
+    return run;
   }
-
-  /** Logs a bad record met at runtime (file and offset) and returns the error text. */
-  private corrupt(sl: Slice, offset: number, err: string): string {
-    this.ctx.logger.error(L.corruptedRecord(sl.datPath, err));
-    this.ctx.logger.error(L.recordOffset(sl.datPath, offset));
-    return err;
-  }
-}
-
-function pread(fd: number, buf: Buffer, off: number, len: number, pos: number): Promise<number> {
-  return new Promise((resolve, reject) => fs.read(fd, buf, off, len, pos, (err, n) => (err ? reject(err) : resolve(n))));
 }
