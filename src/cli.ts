@@ -9,7 +9,7 @@
  * with 143, SIGUSR1 reopens the log file, SIGHUP reloads the NATS options.
  */
 import { unlinkSync, writeFileSync } from 'node:fs';
-import { startServer } from './index.js';
+import { startServer, type RunningServer } from './index.js';
 import { createLoggers, type ProcessLoggers } from './config/go-logger.js';
 import { parseCommandLine, type NatstreamOptions } from './config/options.js';
 import { checkStartup } from './config/startup-checks.js';
@@ -54,8 +54,10 @@ async function run(options: NatstreamOptions): Promise<void> {
     return;
   }
   const { sink, nats: natsLog, streaming: streamLog } = loggers;
+  let pidWritten = false;
   const failed = (msg: string) => {
     streamLog.fatal(`${STREAM}Failed to start: ${msg}`);
+    if (pidWritten) removeQuietly(options.pidFile!);
     sink.close();
     process.exit(1);
   };
@@ -64,24 +66,25 @@ async function run(options: NatstreamOptions): Promise<void> {
   }
   const problem = checkStartup(options);
   if (problem) return failed(problem);
-  if (options.pidFile) writeFileSync(options.pidFile, String(process.pid));
-
-  let server: Awaited<ReturnType<typeof startServer>>;
-  try {
-    server = await startServer(toStartOptions(options, loggers));
-  } catch (err) {
-    return failed(startErrorText(err, options));
+  if (options.pidFile) {
+    writeFileSync(options.pidFile, String(process.pid));
+    pidWritten = true;
   }
 
-  let stopping = false;
-  const shutdown = (status: number) => {
-    if (stopping) process.exit(status); // a second signal: stop waiting
-    stopping = true;
-    server.close().catch((err: Error) => streamLog.error(`${STREAM}${err.message}`)).finally(() => {
+  // Signals are handled from the start: a stop asked for during start-up happens once started.
+  let server: RunningServer | undefined;
+  let exitStatus: number | undefined;
+  const stop = (running: RunningServer, status: number) => {
+    running.close().catch((err: Error) => streamLog.error(`${STREAM}${err.message}`)).finally(() => {
       if (options.pidFile) removeQuietly(options.pidFile);
       sink.close();
       process.exit(status);
     });
+  };
+  const shutdown = (status: number) => {
+    if (exitStatus !== undefined) process.exit(status); // a second signal: stop waiting
+    exitStatus = status;
+    if (server) stop(server, status);
   };
   process.on('SIGINT', () => shutdown(0));
   process.on('SIGTERM', () => shutdown(143));
@@ -93,6 +96,13 @@ async function run(options: NatstreamOptions): Promise<void> {
     }
   });
   process.on('SIGHUP', () => reload(options, loggers));
+
+  try {
+    server = await startServer(toStartOptions(options, loggers));
+  } catch (err) {
+    return failed(startErrorText(err, options));
+  }
+  if (exitStatus !== undefined) stop(server, exitStatus);
 }
 
 /** What startServer takes; fields it does not know yet are ignored. */

@@ -65,6 +65,11 @@ export class InternalTransport implements Transport {
       };
       this.server.insertInternal(this.inboxSub);
     }
+    const wireSubject = toWire(subject);
+    // Nobody subscribed: nats-server's no-responders status tells a requester at
+    // once, which is what makes a dead client's heartbeats fail without waiting.
+    const matched = this.server.sublist.match(wireSubject);
+    if (matched.psubs.length === 0 && matched.qsubs.length === 0) return Promise.resolve(null);
     const token = String(this.nextToken++);
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
@@ -76,7 +81,7 @@ export class InternalTransport implements Transport {
         clearTimeout(timer);
         resolve(data);
       });
-      this.server.route(null, toWire(subject), this.inboxPrefix + token, 0, payload);
+      this.server.route(null, wireSubject, this.inboxPrefix + token, 0, payload);
     });
   }
 

@@ -55,7 +55,8 @@ export function makeMsg(sequence: number, subject: string, reply: string, data: 
   if (replyLen !== 0) size += 1 + varintSize(replyLen) + replyLen;
   if (dataLen !== 0) size += 1 + varintSize(dataLen) + dataLen;
   if (tsLo !== 0 || tsHi !== 0) size += 1 + varint64Size(tsLo, tsHi);
-  const buf = new Uint8Array(size);
+  // pooled allocation: a fresh ArrayBuffer per message costs several times more
+  const buf = Buffer.allocUnsafe(size);
   let pos = 0;
   if (sequence !== 0) { buf[pos++] = 0x08; pos = writeVarint(buf, pos, sequence); }
   if (subjectLen !== 0) { buf[pos++] = 0x12; pos = writeVarint(buf, pos, subjectLen); pos = writeUtf8(buf, pos, subject, subjectLen); }
@@ -80,7 +81,7 @@ export function makeMsg(sequence: number, subject: string, reply: string, data: 
 export function encodeRedelivery(msg: Msg, redeliveryCount: number, redelivered = true): Uint8Array {
   const enc = msg.encoded;
   const countLen = redeliveryCount === 0 ? 0 : 1 + varintSize(redeliveryCount);
-  const out = new Uint8Array(enc.length + (redelivered ? 2 : 0) + countLen);
+  const out = Buffer.allocUnsafe(enc.length + (redelivered ? 2 : 0) + countLen);
   out.set(enc, 0);
   let pos = enc.length;
   if (redelivered) { out[pos++] = 0x30; out[pos++] = 0x01; }

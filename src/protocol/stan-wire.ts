@@ -52,10 +52,31 @@ export function writeVarint64(buf: Uint8Array, pos: number, lo: number, hi: numb
   return pos;
 }
 
-/** Splits an int64/uint64 bigint into uint32 halves of its 64-bit two's complement. */
+// A bigint stored into a 64-bit typed array and read back as two 32-bit halves:
+// much cheaper than BigInt shifts and masks (which allocate).
+const U64 = new BigUint64Array(1);
+const I64 = new BigInt64Array(U64.buffer);
+const U32 = new Uint32Array(U64.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const LO = LITTLE_ENDIAN ? 0 : 1;
+const HI = LITTLE_ENDIAN ? 1 : 0;
+
+/** Splits an int64/uint64 bigint into uint32 halves (lo, hi) of its 64-bit two's complement. */
 export function splitInt64(v: bigint): [number, number] {
-  const u = BigInt.asUintN(64, v);
-  return [Number(u & 0xffffffffn), Number(u >> 32n)];
+  U64[0] = v;
+  return [U32[LO], U32[HI]];
+}
+
+function joinUint64(lo: number, hi: number): bigint {
+  U32[LO] = lo;
+  U32[HI] = hi;
+  return U64[0];
+}
+
+function joinInt64(lo: number, hi: number): bigint {
+  U32[LO] = lo;
+  U32[HI] = hi;
+  return I64[0];
 }
 
 /** A forward-only reader over a protobuf message. Throws RangeError on truncated input. */
@@ -109,11 +130,12 @@ export class PbReader {
 
   uint64(): bigint {
     const [lo, hi] = this.varint64();
-    return (BigInt(hi) << 32n) | BigInt(lo);
+    return joinUint64(lo, hi);
   }
 
   int64(): bigint {
-    return BigInt.asIntN(64, this.uint64());
+    const [lo, hi] = this.varint64();
+    return joinInt64(lo, hi);
   }
 
   /** uint64 field as a number (sequences); exact below 2^53. */

@@ -15,7 +15,7 @@ import { makeMsg, type Msg } from '../protocol/stan-msg.js';
 import type { Channel } from './channel.js';
 import type { ChannelRegistry } from './channels.js';
 import { isValidChannelName } from './channel-name.js';
-import { connIdKey } from './client.js';
+import { connIdKey, type Client } from './client.js';
 import { nowNanos } from './clock.js';
 import type { StreamingContext } from './context.js';
 import type { Delivery } from './delivery.js';
@@ -41,7 +41,11 @@ export class Publisher {
   private scheduled = false;
   /** Publishes to channels being created, in arrival order per channel. */
   private readonly creating = new Map<string, Deferred[]>();
-  private idleWaiters: Array<() => void> = [];
+  /** Publishes taken in (stored or waiting for their channel) and publishes answered, for the barrier. */
+  private accepted = 0;
+  private answered = 0;
+  private waiters: Array<{ upTo: number; resolve: () => void }> = [];
+  private lastPublisher: Client | null = null;
 
   constructor(
     private readonly ctx: StreamingContext,
@@ -76,20 +80,28 @@ export class Publisher {
     }
     // first publish to this channel: copy what the deferred publish needs (the payload is a read-buffer view)
     pm.data = Uint8Array.prototype.slice.call(pm.data);
+    this.accepted++;
     this.deferUntilCreated(pm, reply, natsSubject);
   };
 
   private isValid(pm: PubMsgFields): boolean {
     if (pm.guid === '' || !isValidChannelName(pm.subject)) return false;
     const clients = this.ctx.clients;
-    if (pm.connId.length > 0) return clients.getByConnId(connIdKey(pm.connId)) !== undefined;
-    return clients.get(pm.clientId) !== undefined;
+    if (pm.connId.length === 0) return clients.get(pm.clientId) !== undefined;
+    // publishers send bursts: compare with the last publisher's bytes before building a map key
+    const last = this.lastPublisher;
+    if (last !== null && !last.closed && bytesEqual(last.info.connId, pm.connId)) return true;
+    const client = clients.getByConnId(connIdKey(pm.connId));
+    if (client === undefined) return false;
+    this.lastPublisher = client;
+    return true;
   }
 
   /** Assigns sequence and timestamp, stores, and queues the message for the next batch. */
-  private store(channel: Channel, pm: PubMsgFields, reply: string, natsSubject: string): void {
+  private store(channel: Channel, pm: PubMsgFields, reply: string, natsSubject: string, counted = false): void {
     if (channel.deleting) {
       this.ackError(pm, reply, natsSubject, STAN_ERRORS.channelBeingDeleted);
+      if (counted) this.answer(1);
       return;
     }
     let ts = nowNanos();
@@ -99,10 +111,12 @@ export class Publisher {
       channel.store.msgs.store(msg);
     } catch (err) {
       this.ackError(pm, reply, natsSubject, (err as Error).message);
+      if (counted) this.answer(1);
       return;
     }
     channel.nextSequence++;
     channel.lastTimestamp = ts;
+    if (!counted) this.accepted++;
     channel.lastActivity = Date.now();
     this.batch.push({ channel, msg, reply, guid: pm.guid, clientId: pm.clientId });
     if (this.batch.length >= this.ctx.options.ioBatchSize) void this.run();
@@ -129,13 +143,12 @@ export class Publisher {
     this.channels.lookupOrCreate(name).then(
       (channel) => {
         this.creating.delete(name);
-        for (const d of list) this.store(channel, d.pm, d.reply, d.natsSubject);
-        this.notifyIfIdle();
+        for (const d of list) this.store(channel, d.pm, d.reply, d.natsSubject, true);
       },
       (err: Error) => {
         this.creating.delete(name);
         for (const d of list) this.ackError(d.pm, d.reply, d.natsSubject, err.message);
-        this.notifyIfIdle();
+        this.answer(list.length);
       },
     );
   }
@@ -169,10 +182,10 @@ export class Publisher {
           }
           ctx.transport.publish(e.reply, encodePubAck(e.guid, error ?? ''));
         }
+        this.answer(batch.length);
       }
     } finally {
       this.running = false;
-      this.notifyIfIdle();
     }
   }
 
@@ -197,25 +210,33 @@ export class Publisher {
     return failed;
   }
 
-  /** Resolves once every publish received so far is stored and acknowledged (the barrier of unsub/close requests). */
+  /**
+   * Resolves once every publish received so far is stored and answered: the
+   * barrier of unsubscribe and close requests. Later publishes do not delay it.
+   */
   idle(): Promise<void> {
-    if (this.isIdle()) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    const upTo = this.accepted;
+    if (this.answered >= upTo) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ upTo, resolve }));
   }
 
-  private isIdle(): boolean {
-    return !this.running && this.batch.length === 0 && this.creating.size === 0;
-  }
-
-  private notifyIfIdle(): void {
-    if (!this.isIdle() || this.idleWaiters.length === 0) {
-      if (!this.running && this.batch.length > 0) void this.run();
-      return;
+  private answer(n: number): void {
+    this.answered += n;
+    if (this.waiters.length === 0) return;
+    const still: typeof this.waiters = [];
+    for (const w of this.waiters) {
+      if (this.answered >= w.upTo) w.resolve();
+      else still.push(w);
     }
-    const waiters = this.idleWaiters;
-    this.idleWaiters = [];
-    for (const w of waiters) w();
+    this.waiters = still;
   }
+}
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  const n = a.length;
+  if (n !== b.length) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Go's text for the protobuf decode errors it logs. */

@@ -10,6 +10,18 @@
  * ...
  * await server.shutdown(); // stops timers, unsubscribes, closes the store
  * ```
+ *
+ * Ordering invariants (what may await, and what that must not break):
+ * - Publishes are sequenced and handed to the message store synchronously as they
+ *   arrive; one batch at a time is flushed, delivered and acknowledged (publish.ts).
+ * - Acks are handled synchronously as they arrive (delivery.ts).
+ * - Subscribe, unsubscribe, sub-close, connection close and dead-client removal
+ *   run one at a time on the control lane; unsubscribe and close first wait until
+ *   every publish received before them is acknowledged (the Go server's barrier).
+ * - A subscription is registered before its SubscriptionResponse is sent and marked
+ *   ready right after; it gets no MsgProto before being ready.
+ * - A subscription (or queue group) that is catching up from the store gets no
+ *   fast-path deliveries, so first deliveries stay in sequence order.
  */
 
 import type { ServerInfo, Store } from '../stores/store.js';

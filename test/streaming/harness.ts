@@ -6,10 +6,11 @@
 
 import { createRequire } from 'node:module';
 
-import { NatsServer } from '../../src/nats/server.js';
-import { createStore } from '../../src/stores/factory.js';
-import { StreamingServer } from '../../src/streaming/server.js';
-import type { StreamingOptions } from '../../src/streaming/options.js';
+import { startServer } from '../../src/index.js';
+import type { StreamingServer } from '../../src/streaming/server.js';
+import { streamingOptions, type StreamingOptions } from '../../src/streaming/options.js';
+import { DEFAULT_STORE_LIMITS } from '../../src/stores/limits.js';
+import type { StoreLimits } from '../../src/stores/store.js';
 import type { Logger } from '../../src/util/logger.js';
 
 const require = createRequire(import.meta.url);
@@ -67,21 +68,25 @@ export function captureLogger(): CapturedLogger {
   };
 }
 
-/** Starts core NATS on a free port and the streaming server (short timers unless given). */
+/** Default limits with some changed. */
+export function limits(over: Partial<StoreLimits>): StoreLimits {
+  return { ...DEFAULT_STORE_LIMITS, ...over };
+}
+
+/** Starts natstream (core NATS on a free port, streaming on the memory store) with startServer(). */
 export async function startStan(options: Partial<StreamingOptions> = {}): Promise<Harness> {
   const logs = captureLogger();
   const clusterId = options.clusterId ?? 'test-cluster';
-  const core = new NatsServer({ port: 0, host: '127.0.0.1' });
-  await core.listen();
-  const transport = core.createInternalTransport('stan');
-  const opts: Partial<StreamingOptions> = { standaloneCheckTimeout: 0, debug: true, trace: true, ...options, clusterId };
-  const store = await createStore('MEMORY', { limits: opts.limits }, logs);
-  const server = new StreamingServer({ transport, store, options: opts, logger: logs });
-  await server.start();
-  const url = `nats://127.0.0.1:${core.port}`;
+  const running = await startServer({
+    port: 0, host: '127.0.0.1', clusterId,
+    streaming: { debug: true, trace: true, ...options, limits: streamingOptions(options).limits },
+    streamingLogger: logs,
+  });
+  const server = running.streaming!;
+  const url = running.natsUrl;
   const opened: Stan[] = [];
   return {
-    url, port: core.port, clusterId, server, logs,
+    url, port: running.port, clusterId, server, logs,
     lines: (text) => logs.lines.filter((l) => l.includes(text)),
     async connect(clientId, connOpts = {}) {
       const sc = await connectStan(url, clusterId, clientId, connOpts);
@@ -90,8 +95,7 @@ export async function startStan(options: Partial<StreamingOptions> = {}): Promis
     },
     async close() {
       await Promise.all(opened.map((sc) => closeStan(sc)));
-      await server.shutdown();
-      await core.close();
+      await running.close();
     },
   };
 }
@@ -177,6 +181,13 @@ export class Inbox {
   readonly all: Received[] = [];
   private cursor = 0;
   private waiter: (() => void) | null = null;
+  private listeners: Array<(r: Received) => void> = [];
+
+  /** Calls `cb` for every message received so far and every one to come. */
+  each(cb: (r: Received) => void): void {
+    for (const r of this.all) cb(r);
+    this.listeners.push(cb);
+  }
 
   constructor(sub: StanSub, onMsg?: (r: Received) => void) {
     sub.on('message', (msg: StanMsg) => {
@@ -186,6 +197,7 @@ export class Inbox {
       };
       this.all.push(r);
       onMsg?.(r);
+      for (const l of this.listeners) l(r);
       this.waiter?.();
     });
   }
@@ -210,7 +222,8 @@ export class Inbox {
     while (!cond(this.all)) {
       const left = end - Date.now();
       if (left <= 0) throw new Error(`timed out waiting for ${what} (got ${this.all.map((r) => `${r.seq}${r.redelivered ? 'r' : ''}`).join(',')})`);
-      await withTimeout(new Promise<void>((resolve) => { this.waiter = resolve; }), left, what).catch(() => {});
+      // wakes on a message of this subscription, or re-checks soon (the condition may look at others)
+      await withTimeout(new Promise<void>((resolve) => { this.waiter = resolve; }), Math.min(left, 25), what).catch(() => {});
       this.waiter = null;
     }
   }

@@ -153,6 +153,13 @@ describe('subscribe', () => {
     await assert.rejects(subscribe(sc, 'UPPER', null), /rejecting channel "UPPER" because channel "upper" alreay exists/);
   });
 
+  it('the largest maxInFlight is accepted and delivers', async () => {
+    const sub = await subscribe(sc, 'huge.inflight', null, sc.subscriptionOptions().setMaxInFlight(2_147_483_647).setDeliverAllAvailable());
+    await fill('huge.inflight', 3);
+    assert.deepEqual((await inboxOf(sub).take(3)).map((r) => r.seq), [1, 2, 3]);
+    assert.equal([...h.server.channels.get('huge.inflight')!.subs][0].maxInFlight, 2_147_483_647);
+  });
+
   it('an empty delivery inbox is accepted', async () => {
     const res = await rawSub({ inbox: '', subject: 'raw.empty' });
     assert.equal(res.error, '');
