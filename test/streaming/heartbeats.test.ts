@@ -65,3 +65,20 @@ describe('heartbeats', () => {
     await closeStan(sc);
   });
 });
+
+describe('heartbeats to a dead client fail at once', () => {
+  let h: Harness;
+  before(async () => {
+    // A heartbeat timeout far longer than the test's wait: only the immediate
+    // "nobody listens on that inbox" answer can remove the client in time.
+    h = await startStan({ hbInterval: 100, hbTimeout: 60_000, hbFailCount: 1 });
+  });
+  after(async () => { await h.close(); });
+
+  it('a client whose connection is gone is removed without waiting for -hbt', async () => {
+    const victim = await connectStan(h.url, h.clusterId, 'gone-victim', { reconnect: false });
+    victim.nc.stream.destroy();
+    await h.logs.waitFor('[ERR] STREAM: [Client:gone-victim] Timed out on heartbeats', 5000);
+    assert.ok(!h.server.clients.has('gone-victim'));
+  });
+});
