@@ -185,7 +185,7 @@ export class RawStan {
     await nc.ping();
     const res = decodeConnectResponse(
       await sc.request(`_STAN.discover.${opts.clusterId}`, encodeConnectRequest({
-        clientId: opts.clientId, heartbeatInbox: hbInbox, protocol: 1, connId: sc.connId, pingInterval: 5, pingMaxOut: 88,
+        clientId: opts.clientId, heartbeatInbox: hbInbox, protocol: 1, connId: sc.connId, pingInterval: 5, pingMaxOut: 3,
       })),
     );
     if (res.error !== '') throw new Error(`connect: ${res.error}`);
@@ -238,6 +238,8 @@ export class RawStan {
     );
     if (res.error !== '') throw new Error(`subscribe: ${res.error}`);
     ackInbox = res.ackInbox;
+    // Deliveries that came in the same read as the response are acked now.
+    acks.flush(this.nc, ackInbox);
   }
 
   async close(): Promise<void> {

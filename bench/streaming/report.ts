@@ -93,10 +93,11 @@ to last delivery; latency: publish to delivery (a timestamp in the payload; with
 publish it is mostly the time a message waits behind the window of unacknowledged ones).
 server us/msg: natstream's CPU time per message published, steadier than a rate on shared
 cores. CPU% (median run): natstream / publisher / busiest subscriber / all other work on the
-machine, in percent of one core; then the limit: "server" or "client" (that process was
-saturated), "machine" or "shared" (all cores were busy; "shared": largely with work outside
-the bench, a suspect run; with the SQL store the database server counts as other work). client: stan = node-nats-streaming (usually the limit with
-async publish), raw = bench/streaming/raw-stan.ts (a few us per message: measures the server).
+machine (the database server included, for SQL), in percent of one core; then the limit:
+"server" or "client" (that process was saturated), "machine" or "shared" (all cores were
+busy; "shared": largely with work outside the bench, a suspect run). client: stan =
+node-nats-streaming (with async publish usually the limit itself), raw =
+bench/streaming/raw-stan.ts (a few us per message: the server is the limit).
 * Go pub/s: REFERENCE FIGURES FROM THE ISSUES, MEASURED ELSEWHERE (nats-streaming-server
 with its Go bench client on "this machine type", not on this machine, not in this run);
 natstream/Go divides natstream's pub msgs/s by them. There is no Go streaming server here.`;

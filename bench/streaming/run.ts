@@ -1,8 +1,8 @@
 /**
- * `npm run bench:streaming`: streaming load (node-nats-streaming publishers and
- * subscribers, each in a process of its own) against natstream in a child
- * process, on each store, with the Go server's figures from the issues printed
- * alongside as a reference.
+ * `npm run bench:streaming`: streaming load (publishers and subscribers, each
+ * in a process of its own, on node-nats-streaming or the raw client) against
+ * natstream in a child process, on each store, with the Go server's figures
+ * from the issues printed alongside as a reference.
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -36,7 +36,9 @@ function pickScenarios(o: StreamingBenchOptions): Scenario[] {
     }
     chosen = all.filter((s) => o.scenarios.includes(s.name));
   }
-  return chosen.map((s) => (o.count > 0 ? { ...s, count: o.count } : s));
+  // The Go figures are for 1 plain subscriber, 1 publisher, 128 B: other loads get none.
+  const comparable = o.pubs === 1 && o.subs === 1 && o.size === 128 && o.subKind === 'plain';
+  return chosen.map((s) => ({ ...s, count: o.count > 0 ? o.count : s.count, reference: comparable ? s.reference : null }));
 }
 
 function shapeOf(s: Scenario, o: StreamingBenchOptions, client: ClientKind, count: number): RunShape {

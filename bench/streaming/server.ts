@@ -66,7 +66,8 @@ export async function startNatstream(storeArgs: string[], opts: { profileDir: st
     ]);
   } catch (err) {
     child.kill('SIGKILL');
-    throw new Error(`natstream did not start (${shown}): ${(err as Error).message}\n${output.trim()}`);
+    const tail = output.trim().split('\n').slice(-30).join('\n');
+    throw new Error(`natstream did not start (${shown}): ${(err as Error).message}\n${tail}`);
   } finally {
     clearTimeout(timer);
   }

@@ -3,19 +3,28 @@
  * burst of messages becomes one socket write. Hand-written: writing MSG lines
  * piecewise into one growing Buffer avoids a string and a Buffer per message.
  */
-const INITIAL_SIZE = 16 * 1024;
+/**
+ * A fresh buffer starts at the size of the previous flush (doubled), between
+ * these bounds: connections that flush a few bytes at a time (request/reply,
+ * sync publish) then get buffers from Node's shared pool, while a busy one
+ * starts large. A fixed 16 KiB per flush showed up as external-memory pressure
+ * and repeated full GCs under sync publishing.
+ */
+const MIN_SIZE = 512;
+const MAX_START_SIZE = 64 * 1024;
 /** Up to this many bytes a JS loop beats a native copy call. */
 const SMALL_COPY = 48;
 
 export class OutBuffer {
   private buf: Buffer | null = null;
   length = 0;
+  private startSize = MIN_SIZE;
 
   private ensure(extra: number): Buffer {
     const need = this.length + extra;
     let buf = this.buf;
     if (buf === null) {
-      buf = Buffer.allocUnsafe(Math.max(INITIAL_SIZE, need));
+      buf = Buffer.allocUnsafe(Math.max(this.startSize, need));
       this.buf = buf;
     } else if (need > buf.length) {
       const bigger = Buffer.allocUnsafe(Math.max(buf.length * 2, need));
@@ -80,6 +89,7 @@ export class OutBuffer {
     const buf = this.buf;
     if (buf === null || this.length === 0) return Buffer.alloc(0);
     const out = buf.subarray(0, this.length);
+    this.startSize = Math.min(MAX_START_SIZE, Math.max(MIN_SIZE, this.length * 2));
     this.buf = null;
     this.length = 0;
     return out;
