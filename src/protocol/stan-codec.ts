@@ -23,7 +23,7 @@ import {
   UnsubscribeRequestSchema, StartPosition,
 } from './gen/stan_pb.js';
 import {
-  PbReader, WIRE_LEN, WIRE_VARINT, utf8Length, varintSize, writeUtf8, writeVarint,
+  PbReader, WIRE_LEN, WIRE_VARINT, utf8Decode, utf8Length, varintSize, writeUtf8, writeVarint,
 } from './stan-wire.js';
 
 export { StartPosition };
@@ -63,6 +63,108 @@ export function decodePubMsg(bytes: Uint8Array): PubMsgFields {
     r.skip(wt);
   }
   return m;
+}
+
+/**
+ * A PubMsg decoded as field offsets into its bytes: the publish fast path reads
+ * what it needs without building strings or views. One view is reused for
+ * every message (it is only valid while the decoded bytes are).
+ */
+export class PubMsgView {
+  bytes: Uint8Array = EMPTY;
+  clientIdStart = 0; clientIdEnd = 0;
+  guidStart = 0; guidEnd = 0;
+  subjectStart = 0; subjectEnd = 0;
+  replyStart = 0; replyEnd = 0;
+  dataStart = 0; dataEnd = 0;
+  connIdStart = 0; connIdEnd = 0;
+  sha256Start = 0; sha256End = 0;
+}
+
+/**
+ * Decodes into `v` (same fields, same errors as `decodePubMsg`; the last occurrence
+ * of a field wins). The loop below reads what clients send — known fields, one-byte
+ * tags, lengths below 16 KiB — with no reader object; anything else (and every
+ * malformed input) is decoded again by the general reader.
+ */
+export function decodePubMsgInto(bytes: Uint8Array, v: PubMsgView): void {
+  v.bytes = bytes;
+  v.clientIdStart = v.clientIdEnd = v.guidStart = v.guidEnd = v.subjectStart = v.subjectEnd = 0;
+  v.replyStart = v.replyEnd = v.dataStart = v.dataEnd = v.connIdStart = v.connIdEnd = v.sha256Start = v.sha256End = 0;
+  const end = bytes.length;
+  let pos = 0;
+  while (pos < end) {
+    const tag = bytes[pos];
+    if (pos + 1 >= end || (tag & 7) !== WIRE_LEN || tag >= 0x80) { decodePubMsgReader(bytes, v); return; }
+    let len = bytes[pos + 1];
+    let start = pos + 2;
+    if (len >= 0x80) {
+      if (start >= end || bytes[start] >= 0x80) { decodePubMsgReader(bytes, v); return; }
+      len = (len & 0x7f) | (bytes[start] << 7);
+      start++;
+    }
+    const stop = start + len;
+    if (stop > end) { decodePubMsgReader(bytes, v); return; }
+    switch (tag >>> 3) {
+      case 1: v.clientIdStart = start; v.clientIdEnd = stop; break;
+      case 2: v.guidStart = start; v.guidEnd = stop; break;
+      case 3: v.subjectStart = start; v.subjectEnd = stop; break;
+      case 4: v.replyStart = start; v.replyEnd = stop; break;
+      case 5: v.dataStart = start; v.dataEnd = stop; break;
+      case 6: v.connIdStart = start; v.connIdEnd = stop; break;
+      case 10: v.sha256Start = start; v.sha256End = stop; break;
+      default: decodePubMsgReader(bytes, v); return;
+    }
+    pos = stop;
+  }
+}
+
+function decodePubMsgReader(bytes: Uint8Array, v: PubMsgView): void {
+  v.bytes = bytes;
+  v.clientIdStart = v.clientIdEnd = v.guidStart = v.guidEnd = v.subjectStart = v.subjectEnd = 0;
+  v.replyStart = v.replyEnd = v.dataStart = v.dataEnd = v.connIdStart = v.connIdEnd = v.sha256Start = v.sha256End = 0;
+  const r = new PbReader(bytes);
+  while (!r.done) {
+    const tag = r.varint();
+    const wt = tag & 7;
+    if (wt === WIRE_LEN) {
+      switch (tag >>> 3) {
+        case 1: v.clientIdStart = r.lenStart(); v.clientIdEnd = r.pos; continue;
+        case 2: v.guidStart = r.lenStart(); v.guidEnd = r.pos; continue;
+        case 3: v.subjectStart = r.lenStart(); v.subjectEnd = r.pos; continue;
+        case 4: v.replyStart = r.lenStart(); v.replyEnd = r.pos; continue;
+        case 5: v.dataStart = r.lenStart(); v.dataEnd = r.pos; continue;
+        case 6: v.connIdStart = r.lenStart(); v.connIdEnd = r.pos; continue;
+        case 10: v.sha256Start = r.lenStart(); v.sha256End = r.pos; continue;
+      }
+    }
+    r.skip(wt);
+  }
+}
+
+/** The view as plain fields (strings decoded, byte fields as views into the same bytes). */
+export function pubMsgFieldsOf(v: PubMsgView): PubMsgFields {
+  const b = v.bytes;
+  return {
+    clientId: utf8Decode(b, v.clientIdStart, v.clientIdEnd),
+    guid: utf8Decode(b, v.guidStart, v.guidEnd),
+    subject: utf8Decode(b, v.subjectStart, v.subjectEnd),
+    reply: utf8Decode(b, v.replyStart, v.replyEnd),
+    data: v.dataStart === v.dataEnd ? EMPTY : b.subarray(v.dataStart, v.dataEnd),
+    connId: v.connIdStart === v.connIdEnd ? EMPTY : b.subarray(v.connIdStart, v.connIdEnd),
+    sha256: v.sha256Start === v.sha256End ? EMPTY : b.subarray(v.sha256Start, v.sha256End),
+  };
+}
+
+/** A successful PubAck for the guid at bytes[start..end): the guid bytes copied, no string. */
+export function encodePubAckFromBytes(bytes: Uint8Array, start: number, end: number): Uint8Array {
+  const gl = end - start;
+  if (gl === 0) return Buffer.allocUnsafe(0);
+  const buf = Buffer.allocUnsafe(1 + varintSize(gl) + gl);
+  buf[0] = 0x0a;
+  const pos = writeVarint(buf, 1, gl);
+  for (let i = 0; i < gl; i++) buf[pos + i] = bytes[start + i];
+  return buf;
 }
 
 export function encodePubMsg(m: Partial<PubMsgFields>): Uint8Array {
@@ -111,6 +213,68 @@ export function decodeAck(bytes: Uint8Array): AckFields {
     else r.skip(wt);
   }
   return m;
+}
+
+/** An Ack decoded as the subject's offsets into its bytes and the sequence (one view reused per decoder). */
+export class AckView {
+  bytes: Uint8Array = EMPTY;
+  subjectStart = 0;
+  subjectEnd = 0;
+  sequence = 0;
+}
+
+/**
+ * Decodes into `v` (same fields, same errors as `decodeAck`), building no string.
+ * What clients send (subject below 128 bytes, sequence below 2^49) is read by the
+ * loop; anything else, malformed input included, by the general reader.
+ */
+export function decodeAckInto(bytes: Uint8Array, v: AckView): void {
+  v.bytes = bytes;
+  v.subjectStart = v.subjectEnd = v.sequence = 0;
+  const end = bytes.length;
+  let pos = 0;
+  while (pos < end) {
+    const tag = bytes[pos];
+    if (tag === 0x0a && pos + 1 < end) {
+      const len = bytes[pos + 1];
+      const stop = pos + 2 + len;
+      if (len >= 0x80 || stop > end) { decodeAckReader(bytes, v); return; }
+      v.subjectStart = pos + 2;
+      v.subjectEnd = stop;
+      pos = stop;
+      continue;
+    }
+    if (tag === 0x10) {
+      let p = pos + 1;
+      let seq = 0;
+      let mul = 1;
+      let done = false;
+      for (let i = 0; i < 7 && p < end; i++) {
+        const b = bytes[p++];
+        seq += (b & 0x7f) * mul;
+        if (b < 0x80) { done = true; break; }
+        mul *= 128;
+      }
+      if (!done) { decodeAckReader(bytes, v); return; }
+      v.sequence = seq;
+      pos = p;
+      continue;
+    }
+    decodeAckReader(bytes, v);
+    return;
+  }
+}
+
+function decodeAckReader(bytes: Uint8Array, v: AckView): void {
+  v.subjectStart = v.subjectEnd = v.sequence = 0;
+  const r = new PbReader(bytes);
+  while (!r.done) {
+    const tag = r.varint();
+    const wt = tag & 7;
+    if (wt === WIRE_LEN && (tag >>> 3) === 1) { v.subjectStart = r.lenStart(); v.subjectEnd = r.pos; }
+    else if (wt === WIRE_VARINT && (tag >>> 3) === 2) v.sequence = r.uint64Number();
+    else r.skip(wt);
+  }
 }
 
 export function encodeAck(subject: string, sequence: number): Uint8Array {

@@ -13,7 +13,7 @@
  */
 
 import {
-  PbReader, WIRE_LEN, WIRE_VARINT, splitInt64, utf8Length, varint64Size, varintSize,
+  PbReader, WIRE_LEN, WIRE_VARINT, scratchHi, scratchLo, splitInt64Scratch, utf8Length, varint64Size, varintSize,
   writeUtf8, writeVarint, writeVarint64,
 } from './stan-wire.js';
 
@@ -43,12 +43,54 @@ export interface MsgProtoFields {
   crc32: number;
 }
 
-/** Encodes and returns a new Msg. `data` is referenced, not copied, by the returned `data` view into `encoded`. */
+/**
+ * The Msg made here and by `msgFromEncoded`: one class (one object shape on the
+ * hot paths), `data` made on first use as a view into `encoded` (the server
+ * itself only ever sends `encoded`).
+ */
+class EncodedMsg implements Msg {
+  private dataView: Uint8Array | null;
+
+  constructor(
+    readonly sequence: number,
+    readonly subject: string,
+    readonly reply: string,
+    dataView: Uint8Array | null,
+    private readonly dataStart: number,
+    private readonly dataEnd: number,
+    readonly timestamp: bigint,
+    readonly encoded: Uint8Array,
+  ) {
+    this.dataView = dataView;
+  }
+
+  get data(): Uint8Array {
+    if (this.dataView === null) {
+      this.dataView = this.dataStart === this.dataEnd ? EMPTY : this.encoded.subarray(this.dataStart, this.dataEnd);
+    }
+    return this.dataView;
+  }
+}
+
+/** Encodes and returns a new Msg. `data` is copied into `encoded`; the Msg's `data` is a view into `encoded`. */
 export function makeMsg(sequence: number, subject: string, reply: string, data: Uint8Array, timestamp: bigint): Msg {
-  const subjectLen = subject.length === 0 ? 0 : utf8Length(subject);
+  return makeMsgFrom(sequence, subject, null, reply, data, 0, data.length, timestamp);
+}
+
+/**
+ * As makeMsg, with the data at `src[dataFrom..dataTo)` (no view made of a read
+ * buffer) and the subject's UTF-8 bytes given (a channel keeps them).
+ */
+export function makeMsgFrom(
+  sequence: number, subject: string, subjectBytes: Uint8Array | null, reply: string,
+  src: Uint8Array, dataFrom: number, dataTo: number, timestamp: bigint,
+): Msg {
+  const subjectLen = subjectBytes !== null ? subjectBytes.length : subject.length === 0 ? 0 : utf8Length(subject);
   const replyLen = reply.length === 0 ? 0 : utf8Length(reply);
-  const dataLen = data.length;
-  const [tsLo, tsHi] = splitInt64(timestamp);
+  const dataLen = dataTo - dataFrom;
+  splitInt64Scratch(timestamp);
+  const tsLo = scratchLo();
+  const tsHi = scratchHi();
   let size = 0;
   if (sequence !== 0) size += 1 + varintSize(sequence);
   if (subjectLen !== 0) size += 1 + varintSize(subjectLen) + subjectLen;
@@ -59,18 +101,35 @@ export function makeMsg(sequence: number, subject: string, reply: string, data: 
   const buf = Buffer.allocUnsafe(size);
   let pos = 0;
   if (sequence !== 0) { buf[pos++] = 0x08; pos = writeVarint(buf, pos, sequence); }
-  if (subjectLen !== 0) { buf[pos++] = 0x12; pos = writeVarint(buf, pos, subjectLen); pos = writeUtf8(buf, pos, subject, subjectLen); }
+  if (subjectLen !== 0) {
+    buf[pos++] = 0x12;
+    pos = writeVarint(buf, pos, subjectLen);
+    if (subjectBytes !== null) {
+      for (let i = 0; i < subjectLen; i++) buf[pos + i] = subjectBytes[i];
+      pos += subjectLen;
+    } else {
+      pos = writeUtf8(buf, pos, subject, subjectLen);
+    }
+  }
   if (replyLen !== 0) { buf[pos++] = 0x1a; pos = writeVarint(buf, pos, replyLen); pos = writeUtf8(buf, pos, reply, replyLen); }
-  let dataView: Uint8Array = data;
+  let dataStart = pos;
   if (dataLen !== 0) {
     buf[pos++] = 0x22;
     pos = writeVarint(buf, pos, dataLen);
-    buf.set(data, pos);
-    dataView = buf.subarray(pos, pos + dataLen);
+    // a JS loop beats making a view (Buffer#subarray is costly) for the usual small payloads
+    if (dataLen <= SMALL_COPY) {
+      for (let i = 0; i < dataLen; i++) buf[pos + i] = src[dataFrom + i];
+    } else if (dataFrom === 0 && dataTo === src.length) {
+      buf.set(src, pos);
+    } else {
+      buf.set(new Uint8Array(src.buffer, src.byteOffset + dataFrom, dataLen), pos);
+    }
+    dataStart = pos;
     pos += dataLen;
   }
+  const dataEnd = dataStart + dataLen;
   if (tsLo !== 0 || tsHi !== 0) { buf[pos++] = 0x28; pos = writeVarint64(buf, pos, tsLo, tsHi); }
-  return { sequence, subject, reply, data: dataView, timestamp, encoded: buf };
+  return new EncodedMsg(sequence, subject, reply, null, dataStart, dataEnd, timestamp, buf);
 }
 
 /**
@@ -119,7 +178,9 @@ export function decodeMsgProto(bytes: Uint8Array): MsgProtoFields {
  */
 export function msgFromEncoded(encoded: Uint8Array): Msg {
   const m = decodeMsgProto(encoded);
-  return { sequence: m.sequence, subject: m.subject, reply: m.reply, data: m.data, timestamp: m.timestamp, encoded };
+  return new EncodedMsg(m.sequence, m.subject, m.reply, m.data, 0, 0, m.timestamp, encoded);
 }
 
 const EMPTY = new Uint8Array(0);
+/** Payloads up to this size are copied by a JS loop. */
+const SMALL_COPY = 32;

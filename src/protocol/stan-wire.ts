@@ -67,6 +67,22 @@ export function splitInt64(v: bigint): [number, number] {
   return [U32[LO], U32[HI]];
 }
 
+/**
+ * The same split without an array: `splitInt64Scratch(v)`, then read the halves
+ * with `scratchLo()` / `scratchHi()` before the next split.
+ */
+export function splitInt64Scratch(v: bigint): void {
+  U64[0] = v;
+}
+
+export function scratchLo(): number {
+  return U32[LO];
+}
+
+export function scratchHi(): number {
+  return U32[HI];
+}
+
 function joinUint64(lo: number, hi: number): bigint {
   U32[LO] = lo;
   U32[HI] = hi;
@@ -138,10 +154,27 @@ export class PbReader {
     return joinInt64(lo, hi);
   }
 
-  /** uint64 field as a number (sequences); exact below 2^53. */
+  /** uint64 field as a number (sequences); exact below 2^53. Same halves as varint64(), without the array. */
   uint64Number(): number {
-    const [lo, hi] = this.varint64();
-    return hi * TWO_32 + lo;
+    const buf = this.buf;
+    let lo = 0;
+    let hi = 0;
+    let shift = 0;
+    for (let i = 0; i < 10; i++) {
+      if (this.pos >= this.end) throw new RangeError('unexpected EOF');
+      const b = buf[this.pos++];
+      if (shift < 28) {
+        lo |= (b & 0x7f) << shift;
+      } else if (shift === 28) {
+        lo |= (b & 0x0f) << 28;
+        hi |= (b & 0x7f) >> 4;
+      } else {
+        hi |= (b & 0x7f) << (shift - 32);
+      }
+      if (b < 0x80) return (hi >>> 0) * TWO_32 + (lo >>> 0);
+      shift += 7;
+    }
+    throw new RangeError('invalid varint');
   }
 
   int32(): number {
@@ -166,6 +199,16 @@ export class PbReader {
     if (end > this.end) throw new RangeError('unexpected EOF');
     this.pos = end;
     return this.buf.subarray(start, end);
+  }
+
+  /** Skips a length-delimited field and returns its start; `pos` is left at its end. */
+  lenStart(): number {
+    const len = this.varint();
+    const start = this.pos;
+    const end = start + len;
+    if (end > this.end) throw new RangeError('unexpected EOF');
+    this.pos = end;
+    return start;
   }
 
   string(): string {
@@ -217,4 +260,12 @@ export function writeUtf8(buf: Uint8Array, pos: number, s: string, len: number):
   }
   const written = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).write(s, pos, 'utf8');
   return pos + written;
+}
+
+/** a equals b[start..end): compares wire bytes with a cached encoding without decoding them. */
+export function bytesEqualAt(a: Uint8Array, b: Uint8Array, start: number, end: number): boolean {
+  const n = a.length;
+  if (n !== end - start) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== b[start + i]) return false;
+  return true;
 }

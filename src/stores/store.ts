@@ -131,6 +131,11 @@ export interface MsgStore {
    * at most `max` of them (catch-up delivery reads in batches with this).
    */
   lookupRange(from: number, to: number, max: number): Promise<Msg[]>;
+  /**
+   * Optional: `lookupRange` answered synchronously, by stores that hold their
+   * messages in memory (catch-up delivery then needs no turn per read).
+   */
+  lookupRangeSync?(from: number, to: number, max: number): Msg[];
   /** 0 when nothing was ever stored; last+1 when everything was removed. */
   firstSequence(): number;
   /** 0 when nothing was ever stored. */
@@ -145,6 +150,12 @@ export interface MsgStore {
   state(): MsgStoreState;
   /** Make all previous `store` calls durable (fsync / commit when configured). */
   flush(): Promise<void>;
+  /**
+   * Optional: false when `flush()` would have nothing to do right now (the memory
+   * store), so the server may skip it and answer without waiting a turn. A store
+   * without it is always flushed.
+   */
+  needsFlush?(): boolean;
   /** Remove every message (sequences are not reset). */
   empty(): Promise<void>;
   close(): Promise<void>;
@@ -168,6 +179,8 @@ export interface SubStore {
   /** Message `seq` was acknowledged by subscription `id`. Durable after `flush()`. */
   ackSeqPending(id: number, seq: number): void;
   flush(): Promise<void>;
+  /** Optional, as `MsgStore.needsFlush`: false when `flush()` would have nothing to do. */
+  needsFlush?(): boolean;
   close(): Promise<void>;
 }
 

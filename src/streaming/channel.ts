@@ -20,6 +20,8 @@ export class Channel {
   readonly durables = new Map<string, Subscription>();
   readonly queues = new Map<string, QueueGroup>();
   readonly byAckInbox = new Map<string, Subscription>();
+  /** UTF-8 bytes of the name: publishes and acks compare the bytes they carry with these. */
+  readonly nameBytes: Uint8Array;
   /** max_inactivity deletion in progress. */
   deleting = false;
   /** ms since epoch of the last publish or subscription change (for max_inactivity). */
@@ -31,6 +33,7 @@ export class Channel {
     readonly limits: ChannelLimits,
   ) {
     this.nextSequence = store.msgs.lastSequence() + 1;
+    this.nameBytes = Buffer.from(name, 'utf8');
   }
 
   /** Subscriptions that count as active for max_inactivity (offline durables and shadows do not). */

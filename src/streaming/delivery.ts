@@ -11,9 +11,11 @@
  */
 
 import type { Msg } from '../protocol/stan-msg.js';
-import { decodeAck } from '../protocol/stan-codec.js';
+import { AckView, decodeAckInto } from '../protocol/stan-codec.js';
+import { bytesEqualAt } from '../protocol/stan-wire.js';
 import type { SubStore } from '../stores/store.js';
 import type { Channel } from './channel.js';
+import { turnNowMs } from './clock.js';
 import type { StreamingContext } from './context.js';
 import type { QueueGroup } from './queue-group.js';
 import type { RedeliveryTimer } from './redelivery.js';
@@ -25,6 +27,7 @@ const CATCH_UP_BATCH = 1024;
 export class Delivery {
   private readonly dirty = new Set<SubStore>();
   private flushScheduled = false;
+  private readonly ackView = new AckView();
   redelivery!: RedeliveryTimer;
 
   constructor(private readonly ctx: StreamingContext) {}
@@ -52,7 +55,7 @@ export class Delivery {
     const ctx = this.ctx;
     const seq = msg.sequence;
     ctx.transport.publish(sub.inbox, msg.encoded);
-    const deadline = Date.now() + sub.ackWaitMs;
+    const deadline = turnNowMs() + sub.ackWaitMs;
     const wasIdle = sub.pending.size === 0;
     sub.pending.set(seq, deadline);
     if (seq > sub.lastSent) sub.lastSent = seq;
@@ -88,7 +91,8 @@ export class Delivery {
         const first = msgs.firstSequence();
         if (from < first) from = first; // skip what limits or age removed
         const room = Math.min(s.maxInFlight - s.pending.size, CATCH_UP_BATCH);
-        const batch = await msgs.lookupRange(from, last, room);
+        // a memory store answers at once: no turn per read (each ack of a stalled subscription reads one)
+        const batch = msgs.lookupRangeSync !== undefined ? msgs.lookupRangeSync(from, last, room) : await msgs.lookupRange(from, last, room);
         if (batch.length === 0) {
           if (s.lastSent < last) s.lastSent = last;
           continue;
@@ -119,7 +123,8 @@ export class Delivery {
         if (from < first) from = first;
         let room = 0;
         for (const m of g.members) if (!m.stalled) room += m.maxInFlight - m.pending.size;
-        const batch = await msgs.lookupRange(from, last, Math.max(1, Math.min(room, CATCH_UP_BATCH)));
+        const max = Math.max(1, Math.min(room, CATCH_UP_BATCH));
+        const batch = msgs.lookupRangeSync !== undefined ? msgs.lookupRangeSync(from, last, max) : await msgs.lookupRange(from, last, max);
         if (batch.length === 0) {
           if (g.lastSent < last) g.lastSent = last;
           continue;
@@ -145,20 +150,18 @@ export class Delivery {
 
   /** An Ack arrived on `sub`'s ack inbox. */
   onAck(sub: Subscription, payload: Uint8Array): void {
-    let seq: number;
-    let subject: string;
+    const a = this.ackView;
     try {
-      const ack = decodeAck(payload);
-      seq = ack.sequence;
-      subject = ack.subject;
+      decodeAckInto(payload, a);
     } catch {
       this.ctx.log.error(`Unable to unmarshal Ack on ${sub.ackInbox}`);
       return;
     }
     // the channel is named by the Ack; an ack for another channel finds no subscription there
-    if (subject !== sub.channel.name || sub.removed) return;
+    if (!bytesEqualAt(sub.channel.nameBytes, payload, a.subjectStart, a.subjectEnd) || sub.removed) return;
+    const seq = a.sequence;
     if (this.ctx.trace) {
-      this.ctx.log.trace(`[Client:${sub.clientId}] Processing ack for subid=${sub.id}, subject=${subject}, seq=${seq}`);
+      this.ctx.log.trace(`[Client:${sub.clientId}] Processing ack for subid=${sub.id}, subject=${sub.channel.name}, seq=${seq}`);
     }
     this.ack(sub, seq);
   }
@@ -185,11 +188,18 @@ export class Delivery {
   }
 
   markDirty(subStore: SubStore): void {
+    // a store with nothing to flush (memory) needs no flush turn at all
+    if (subStore.needsFlush !== undefined && !subStore.needsFlush()) return;
     this.dirty.add(subStore);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       queueMicrotask(() => { void this.flushSubStores(); });
     }
+  }
+
+  /** Sub stores changed since the last flush (0: `flushSubStores` has nothing to do). */
+  get dirtyCount(): number {
+    return this.dirty.size;
   }
 
   /** Flushes every sub store changed since the last flush (the publish batch awaits this before PubAcks). */

@@ -6,28 +6,29 @@
  * ("acked means stored"). Batches run one after the other, so PubAcks and
  * deliveries keep arrival order.
  *
- * The handler runs on the transport's read buffer: the payload is decoded (strings
- * are copies) and the data is copied once, into the MsgProto encoding.
+ * The handler runs on the transport's read buffer: the payload is decoded into
+ * offsets, the data is copied once, into the MsgProto encoding, and the PubAck is
+ * built from the guid bytes. Strings are decoded only off the fast path (another
+ * channel or publisher than the last one, errors, trace logs). On a store with
+ * nothing to flush (memory) a batch runs synchronously: no microtask hop between
+ * the publish, its deliveries and its PubAck.
  */
 
-import { decodePubMsg, encodePubAck, type PubMsgFields } from '../protocol/stan-codec.js';
-import { makeMsg, type Msg } from '../protocol/stan-msg.js';
+import {
+  PubMsgView, decodePubMsgInto, decodePubAck, encodePubAck, encodePubAckFromBytes, pubMsgFieldsOf,
+  type PubMsgFields,
+} from '../protocol/stan-codec.js';
+import { makeMsgFrom } from '../protocol/stan-msg.js';
+import { bytesEqualAt, utf8Decode } from '../protocol/stan-wire.js';
 import type { Channel } from './channel.js';
 import type { ChannelRegistry } from './channels.js';
 import { isValidChannelName } from './channel-name.js';
 import { connIdKey, type Client } from './client.js';
-import { nowNanos } from './clock.js';
+import { nowNanos, turnNowMs } from './clock.js';
 import type { StreamingContext } from './context.js';
 import type { Delivery } from './delivery.js';
 import { STAN_ERRORS } from './errors.js';
-
-interface Stored {
-  channel: Channel;
-  msg: Msg;
-  reply: string;
-  guid: string;
-  clientId: string;
-}
+import { PublishBatch } from './publish-batch.js';
 
 interface Deferred {
   pm: PubMsgFields;
@@ -35,8 +36,11 @@ interface Deferred {
   natsSubject: string;
 }
 
+const NO_ACK = new Uint8Array(0);
+
 export class Publisher {
-  private batch: Stored[] = [];
+  private batch = new PublishBatch();
+  private spare: PublishBatch | null = new PublishBatch();
   private running = false;
   private scheduled = false;
   /** Publishes to channels being created, in arrival order per channel. */
@@ -46,6 +50,9 @@ export class Publisher {
   private answered = 0;
   private waiters: Array<{ upTo: number; resolve: () => void }> = [];
   private lastPublisher: Client | null = null;
+  /** The channel of the last publish: publishers send bursts to one channel. */
+  private lastChannel: Channel | null = null;
+  private readonly view = new PubMsgView();
 
   constructor(
     private readonly ctx: StreamingContext,
@@ -53,13 +60,18 @@ export class Publisher {
     private readonly delivery: Delivery,
   ) {}
 
-  /** Handler of `_STAN.pub.<cluster>.>`. */
+  /**
+   * Handler of `_STAN.pub.<cluster>.>`. The fast path (same channel and same
+   * publisher connection as the last publish) builds no string: the channel is
+   * found by comparing the subject bytes, the PubAck is built from the guid bytes.
+   * Anything else takes the general path on decoded fields.
+   */
   readonly onPublish = (natsSubject: string, reply: string, payload: Uint8Array): void => {
     const ctx = this.ctx;
     if (ctx.closing) return;
-    let pm: PubMsgFields;
+    const v = this.view;
     try {
-      pm = decodePubMsg(payload);
+      decodePubMsgInto(payload, v);
     } catch (err) {
       ctx.log.error(`Unable to unmarshal PubMsg: ${goDecodeError(err)}`);
       if (reply !== '') ctx.transport.publish(reply, encodePubAck('', STAN_ERRORS.invalidPubReq));
@@ -67,6 +79,25 @@ export class Publisher {
     }
     ctx.stats.inMsgs++;
     ctx.stats.inBytes += payload.length;
+    const ch = this.lastChannel;
+    const last = this.lastPublisher;
+    if (
+      ch !== null && last !== null && !ctx.trace && v.guidEnd > v.guidStart && this.creating.size === 0 &&
+      bytesEqualAt(ch.nameBytes, payload, v.subjectStart, v.subjectEnd) &&
+      v.connIdEnd > v.connIdStart && !last.closed && bytesEqualAt(last.info.connId, payload, v.connIdStart, v.connIdEnd) &&
+      !ch.deleting && this.channels.get(ch.name) === ch
+    ) {
+      const msgReply = utf8Decode(payload, v.replyStart, v.replyEnd);
+      const ack = reply === '' ? NO_ACK : encodePubAckFromBytes(payload, v.guidStart, v.guidEnd);
+      // the client ID string is decoded only if an error log needs it (null: from the view)
+      this.store(ch, payload, v.dataStart, v.dataEnd, msgReply, reply, ack, null, natsSubject, false);
+      return;
+    }
+    this.onPublishFields(pubMsgFieldsOf(v), reply, natsSubject);
+  };
+
+  private onPublishFields(pm: PubMsgFields, reply: string, natsSubject: string): void {
+    const ctx = this.ctx;
     if (!this.isValid(pm)) {
       ctx.log.error(`Received invalid client publish message ${pubMsgText(pm)}`);
       if (reply !== '') ctx.transport.publish(reply, encodePubAck(pm.guid, STAN_ERRORS.invalidPubReq));
@@ -75,14 +106,16 @@ export class Publisher {
     if (ctx.trace) ctx.log.trace(`[Client:${pm.clientId}] Received message from publisher subj=${pm.subject} guid=${pm.guid}`);
     const channel = this.channels.get(pm.subject);
     if (channel !== undefined && !this.creating.has(pm.subject)) {
-      this.store(channel, pm, reply, natsSubject);
+      this.lastChannel = channel;
+      const ack = reply === '' ? NO_ACK : encodePubAck(pm.guid);
+      this.store(channel, pm.data, 0, pm.data.length, pm.reply, reply, ack, pm.clientId, natsSubject, false);
       return;
     }
     // first publish to this channel: copy what the deferred publish needs (the payload is a read-buffer view)
     pm.data = Uint8Array.prototype.slice.call(pm.data);
     this.accepted++;
     this.deferUntilCreated(pm, reply, natsSubject);
-  };
+  }
 
   private isValid(pm: PubMsgFields): boolean {
     if (pm.guid === '' || !isValidChannelName(pm.subject)) return false;
@@ -97,33 +130,48 @@ export class Publisher {
     return true;
   }
 
-  /** Assigns sequence and timestamp, stores, and queues the message for the next batch. */
-  private store(channel: Channel, pm: PubMsgFields, reply: string, natsSubject: string, counted = false): void {
+  /**
+   * Assigns sequence and timestamp, stores, and queues the message for the next
+   * batch. The data is `src[dataFrom..dataTo)`, possibly a read buffer: it is
+   * copied into the encoding. `ack` is the success PubAck (empty when `reply` is '').
+   */
+  private store(
+    channel: Channel, src: Uint8Array, dataFrom: number, dataTo: number, msgReply: string, reply: string, ack: Uint8Array, clientId: string | null,
+    natsSubject: string, counted: boolean,
+  ): void {
     if (channel.deleting) {
-      this.ackError(pm, reply, natsSubject, STAN_ERRORS.channelBeingDeleted);
+      this.ackError(clientId ?? this.viewClientId(), ack, reply, natsSubject, STAN_ERRORS.channelBeingDeleted);
       if (counted) this.answer(1);
       return;
     }
     let ts = nowNanos();
     if (ts < channel.lastTimestamp) ts = channel.lastTimestamp;
-    const msg = makeMsg(channel.nextSequence, channel.name, pm.reply, pm.data, ts);
+    const msg = makeMsgFrom(channel.nextSequence, channel.name, channel.nameBytes, msgReply, src, dataFrom, dataTo, ts);
     try {
       channel.store.msgs.store(msg);
     } catch (err) {
-      this.ackError(pm, reply, natsSubject, (err as Error).message);
+      this.ackError(clientId ?? this.viewClientId(), ack, reply, natsSubject, (err as Error).message);
       if (counted) this.answer(1);
       return;
     }
     channel.nextSequence++;
     channel.lastTimestamp = ts;
     if (!counted) this.accepted++;
-    channel.lastActivity = Date.now();
-    this.batch.push({ channel, msg, reply, guid: pm.guid, clientId: pm.clientId });
-    if (this.batch.length >= this.ctx.options.ioBatchSize) void this.run();
+    channel.lastActivity = turnNowMs();
+    const batch = this.batch;
+    // fast-path publishes are never traced on arrival; for a trace switched on meanwhile, the connection's ID
+    batch.push(channel, msg, reply, ack, clientId ?? (this.lastPublisher?.id ?? ''));
+    if (batch.length >= this.ctx.options.ioBatchSize) void this.run();
     else if (!this.scheduled) {
       this.scheduled = true;
       queueMicrotask(this.kick);
     }
+  }
+
+  /** PubMsg.clientID of the publish being handled (the view is valid during `onPublish` only). */
+  private viewClientId(): string {
+    const v = this.view;
+    return utf8Decode(v.bytes, v.clientIdStart, v.clientIdEnd);
   }
 
   private readonly kick = (): void => {
@@ -143,22 +191,33 @@ export class Publisher {
     this.channels.lookupOrCreate(name).then(
       (channel) => {
         this.creating.delete(name);
-        for (const d of list) this.store(channel, d.pm, d.reply, d.natsSubject, true);
+        for (const d of list) {
+          const ack = d.reply === '' ? NO_ACK : encodePubAck(d.pm.guid);
+          this.store(channel, d.pm.data, 0, d.pm.data.length, d.pm.reply, d.reply, ack, d.pm.clientId, d.natsSubject, true);
+        }
       },
       (err: Error) => {
         this.creating.delete(name);
-        for (const d of list) this.ackError(d.pm, d.reply, d.natsSubject, err.message);
+        for (const d of list) {
+          const ack = d.reply === '' ? NO_ACK : encodePubAck(d.pm.guid);
+          this.ackError(d.pm.clientId, ack, d.reply, d.natsSubject, err.message);
+        }
         this.answer(list.length);
       },
     );
   }
 
-  private ackError(pm: PubMsgFields, reply: string, natsSubject: string, error: string): void {
-    this.ctx.log.error(`[Client:${pm.clientId}] Error processing message for subject ${JSON.stringify(natsSubject)}: ${error}`);
-    if (reply !== '') this.ctx.transport.publish(reply, encodePubAck(pm.guid, error));
+  /** Logs and answers a publish that could not be stored; `ack` is its success PubAck (for the guid). */
+  private ackError(clientId: string, ack: Uint8Array, reply: string, natsSubject: string, error: string): void {
+    this.ctx.log.error(`[Client:${clientId}] Error processing message for subject ${JSON.stringify(natsSubject)}: ${error}`);
+    if (reply !== '') this.ctx.transport.publish(reply, encodePubAck(decodePubAck(ack).guid, error));
   }
 
-  /** Flush, deliver, flush sub stores, PubAcks — batch after batch until nothing is left. */
+  /**
+   * Flush, deliver, flush sub stores, PubAcks — batch after batch until nothing is left.
+   * A flush is awaited only when a store has something to flush: on the memory
+   * store the whole loop runs synchronously, without microtask hops.
+   */
   private async run(): Promise<void> {
     if (this.running) return;
     this.running = true;
@@ -166,36 +225,61 @@ export class Publisher {
     try {
       while (this.batch.length > 0) {
         const batch = this.batch;
-        this.batch = [];
-        const failed = await this.flushMsgStores(batch);
-        for (let i = 0; i < batch.length; i++) {
-          const e = batch[i];
-          if (failed === null || !failed.has(e.channel)) this.delivery.deliverNew(e.channel, e.msg);
+        this.batch = this.spare ?? new PublishBatch();
+        this.spare = null;
+        const n = batch.length;
+        const channels = batch.channels;
+        const msgs = batch.msgs;
+        const failed = this.msgStoresNeedFlush(batch) ? await this.flushMsgStores(batch) : null;
+        for (let i = 0; i < n; i++) {
+          if (failed === null || !failed.has(channels[i])) this.delivery.deliverNew(channels[i], msgs[i]);
         }
-        await this.delivery.flushSubStores();
-        for (let i = 0; i < batch.length; i++) {
-          const e = batch[i];
-          if (e.reply === '') continue;
-          const error = failed?.get(e.channel);
-          if (ctx.trace && error === undefined) {
-            ctx.log.trace(`[Client:${e.clientId}] Acking Publisher subj=${e.channel.name} guid=${e.guid}`);
+        if (this.delivery.dirtyCount > 0) await this.delivery.flushSubStores();
+        const replies = batch.replies;
+        const acks = batch.acks;
+        for (let i = 0; i < n; i++) {
+          const reply = replies[i];
+          if (reply === '') continue;
+          const error = failed === null ? undefined : failed.get(channels[i]);
+          if (error !== undefined) {
+            ctx.transport.publish(reply, encodePubAck(decodePubAck(acks[i]).guid, error));
+            continue;
           }
-          ctx.transport.publish(e.reply, encodePubAck(e.guid, error ?? ''));
+          if (ctx.trace) {
+            ctx.log.trace(`[Client:${batch.clientIds[i]}] Acking Publisher subj=${channels[i].name} guid=${decodePubAck(acks[i]).guid}`);
+          }
+          ctx.transport.publish(reply, acks[i]);
         }
-        this.answer(batch.length);
+        batch.clear();
+        this.spare = batch;
+        this.answer(n);
       }
     } finally {
       this.running = false;
     }
   }
 
+  /** True when a message store the batch touched has something to flush (or cannot tell). */
+  private msgStoresNeedFlush(batch: PublishBatch): boolean {
+    let prev: Channel | null = null;
+    const channels = batch.channels;
+    for (let i = 0; i < batch.length; i++) {
+      const ch = channels[i];
+      if (ch === prev) continue;
+      prev = ch;
+      const msgs = ch.store.msgs;
+      if (msgs.needsFlush === undefined || msgs.needsFlush()) return true;
+    }
+    return false;
+  }
+
   /** Flushes the message stores the batch touched; returns the channels whose flush failed. */
-  private async flushMsgStores(batch: Stored[]): Promise<Map<Channel, string> | null> {
+  private async flushMsgStores(batch: PublishBatch): Promise<Map<Channel, string> | null> {
     let failed: Map<Channel, string> | null = null;
     let prev: Channel | null = null;
     const seen = new Set<Channel>();
     for (let i = 0; i < batch.length; i++) {
-      const ch = batch[i].channel;
+      const ch = batch.channels[i];
       if (ch === prev || seen.has(ch)) continue;
       prev = ch;
       seen.add(ch);
@@ -231,6 +315,7 @@ export class Publisher {
     this.waiters = still;
   }
 }
+
 
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   const n = a.length;

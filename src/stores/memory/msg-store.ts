@@ -70,6 +70,10 @@ export class MemoryMsgStore implements MsgStore {
   }
 
   lookupRange(from: number, to: number, max: number): Promise<Msg[]> {
+    return Promise.resolve(this.lookupRangeSync(from, to, max));
+  }
+
+  lookupRangeSync(from: number, to: number, max: number): Msg[] {
     const out: Msg[] = [];
     if (from < this.first) from = this.first;
     if (to > this.last) to = this.last;
@@ -77,7 +81,7 @@ export class MemoryMsgStore implements MsgStore {
       const m = this.msgs[this.head + (s - this.first)];
       if (m !== undefined) out.push(m);
     }
-    return Promise.resolve(out);
+    return out;
   }
 
   firstSequence(): number {
@@ -121,6 +125,11 @@ export class MemoryMsgStore implements MsgStore {
 
   flush(): Promise<void> {
     return Promise.resolve();
+  }
+
+  /** Nothing is ever persisted: there is nothing to flush. */
+  needsFlush(): boolean {
+    return false;
   }
 
   empty(): Promise<void> {

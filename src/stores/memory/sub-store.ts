@@ -37,6 +37,11 @@ export class MemorySubStore implements SubStore {
     return Promise.resolve();
   }
 
+  /** Nothing is ever persisted: there is nothing to flush. */
+  needsFlush(): boolean {
+    return false;
+  }
+
   close(): Promise<void> {
     return Promise.resolve();
   }
