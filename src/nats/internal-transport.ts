@@ -6,14 +6,28 @@ import { newNuid } from './server-id.js';
 /** Matches any byte outside ASCII: such subjects need re-decoding as UTF-8. */
 const NON_ASCII = /[^\x00-\x7f]/;
 
-/** The core keeps subjects as latin1 (one char per byte); the streaming layer wants text. */
-function toText(latin1: string): string {
-  return NON_ASCII.test(latin1) ? Buffer.from(latin1, 'latin1').toString('utf8') : latin1;
+/**
+ * Converts between the core's latin1 subjects (one char per byte) and text,
+ * remembering the last answer: on the streaming path the same subjects and
+ * inboxes come back message after message, and the check showed in profiles.
+ */
+class SubjectConverter {
+  private lastIn = '';
+  private lastOut = '';
+
+  constructor(private readonly from: BufferEncoding, private readonly to: BufferEncoding) {}
+
+  convert(s: string): string {
+    if (s === this.lastIn) return this.lastOut;
+    const out = NON_ASCII.test(s) ? Buffer.from(s, this.from).toString(this.to) : s;
+    this.lastIn = s;
+    this.lastOut = out;
+    return out;
+  }
 }
 
-function toWire(text: string): string {
-  return NON_ASCII.test(text) ? Buffer.from(text, 'utf8').toString('latin1') : text;
-}
+const textConverter = () => new SubjectConverter('latin1', 'utf8');
+const wireConverter = () => new SubjectConverter('utf8', 'latin1');
 
 /**
  * The in-process transport: subscriptions live in the core server's sublist
@@ -27,6 +41,8 @@ export class InternalTransport implements Transport {
   private readonly waiting = new Map<string, (payload: Uint8Array | null) => void>();
   private nextToken = 1;
   private closed = false;
+  private readonly subjectsOut = wireConverter();
+  private readonly repliesOut = wireConverter();
 
   constructor(
     private readonly server: NatsServer,
@@ -34,9 +50,11 @@ export class InternalTransport implements Transport {
   ) {}
 
   subscribe(subject: string, handler: MessageHandler, queue = ''): TransportSubscription {
-    const wrapped: MessageHandler = (subj, reply, payload) => handler(toText(subj), toText(reply), payload);
+    const subjects = textConverter();
+    const replies = textConverter();
+    const wrapped: MessageHandler = (subj, reply, payload) => handler(subjects.convert(subj), replies.convert(reply), payload);
     const sub: Subscription = {
-      subject: toWire(subject), queue, sid: `${this.name}`, conn: null, handler: wrapped,
+      subject: this.subjectsOut.convert(subject), queue, sid: `${this.name}`, conn: null, handler: wrapped,
       max: 0, delivered: 0, closed: false,
     };
     this.subs.add(sub);
@@ -51,7 +69,7 @@ export class InternalTransport implements Transport {
 
   publish(subject: string, payload: Uint8Array, reply = ''): void {
     if (this.closed) return;
-    this.server.route(null, toWire(subject), toWire(reply), 0, payload);
+    this.server.route(null, this.subjectsOut.convert(subject), this.repliesOut.convert(reply), 0, payload);
   }
 
   request(subject: string, payload: Uint8Array, timeoutMs: number): Promise<Uint8Array | null> {
@@ -65,7 +83,7 @@ export class InternalTransport implements Transport {
       };
       this.server.insertInternal(this.inboxSub);
     }
-    const wireSubject = toWire(subject);
+    const wireSubject = this.subjectsOut.convert(subject);
     // Nobody subscribed: nats-server's no-responders status tells a requester at
     // once, which is what makes a dead client's heartbeats fail without waiting.
     const matched = this.server.sublist.match(wireSubject);
