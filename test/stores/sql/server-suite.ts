@@ -63,20 +63,42 @@ function publish(sc: Stan, subject: string, data: string): Promise<void> {
   });
 }
 
-/** Every message of `subject` from the start, until `expected` arrived or nothing came for a while. */
-function readAll(sc: Stan, subject: string, expected: number): Promise<string[]> {
-  return new Promise((resolve) => {
+/** Upper bound of a read-back; only a failing test waits that long. */
+const READ_LIMIT_MS = 30_000;
+
+/**
+ * Every message of `subject` from the start. A marker published first is the
+ * last message of the channel, so the read ends when it arrives: no idle timer
+ * that a busy machine could outlast, and a restarted server that recovered a
+ * wrong last sequence (the marker colliding with a stored row) fails here too.
+ */
+async function readAll(sc: Stan, subject: string): Promise<string[]> {
+  const marker = `end-of-${subject}-${Date.now()}`;
+  await publish(sc, subject, marker);
+  const opts = sc.subscriptionOptions().setDeliverAllAvailable().setMaxInFlight(10_000);
+  return readUntil(sc, subject, opts, marker, false);
+}
+
+/** Messages of a new subscription up to (without) the one whose data is `last`. */
+function readUntil(sc: Stan, subject: string, opts: unknown, last: string, manualAck: boolean): Promise<string[]> {
+  return new Promise((resolve, reject) => {
     const got: string[] = [];
-    const opts = sc.subscriptionOptions().setDeliverAllAvailable().setMaxInFlight(10_000);
     const sub = sc.subscribe(subject, opts);
-    let idle: NodeJS.Timeout | undefined;
-    const done = () => { if (idle) clearTimeout(idle); sub.unsubscribe(); resolve(got); };
-    const arm = () => { if (idle) clearTimeout(idle); idle = setTimeout(done, 1500); };
-    sub.on('message', (m: { getData(): string | Buffer }) => {
-      got.push(String(m.getData()));
-      if (got.length >= expected) done(); else arm();
+    const limit = setTimeout(() => {
+      try { sub.close(); } catch { /* the connection is gone */ }
+      reject(new Error(`${JSON.stringify(last)} not delivered within ${READ_LIMIT_MS} ms; read ${got.length}: ${got.slice(-5).join(',')}`));
+    }, READ_LIMIT_MS);
+    sub.on('message', (m: { getData(): string | Buffer; ack(): void }) => {
+      const data = String(m.getData());
+      if (manualAck) m.ack();
+      if (data !== last) {
+        got.push(data);
+        return;
+      }
+      clearTimeout(limit);
+      sub.close();
+      resolve(got);
     });
-    arm();
   });
 }
 
@@ -125,15 +147,11 @@ export async function runSqlServerTests(driver: SqlDriver): Promise<void> {
       try {
         sc = await connect(srv.natsUrl, 'restart', 'c1');
         await publish(sc, 'orders', 'm11');
-        const resumed = await new Promise<string[]>((resolve) => {
-          const got: string[] = [];
-          const opts = sc.subscriptionOptions().setDurableName('dur').setManualAckMode(true);
-          const sub = sc.subscribe('orders', opts);
-          sub.on('message', (m: { getData(): string; ack(): void }) => { got.push(String(m.getData())); m.ack(); });
-          setTimeout(() => { sub.close(); resolve(got); }, 700);
-        });
-        assert.deepEqual(resumed, ['m11'], 'the durable resumes after its last acknowledged message');
-        const all = await readAll(sc, 'orders', 11);
+        // Resumed from m1 (position lost), the durable would get m1..m10 before m11.
+        const opts = sc.subscriptionOptions().setDurableName('dur').setManualAckMode(true);
+        const before = await readUntil(sc, 'orders', opts, 'm11', true);
+        assert.deepEqual(before, [], 'the durable resumes after its last acknowledged message');
+        const all = await readAll(sc, 'orders');
         assert.deepEqual(all, Array.from({ length: 11 }, (_, i) => `m${i + 1}`));
         await closeClient(sc);
       } finally {
@@ -157,12 +175,22 @@ export async function runSqlServerTests(driver: SqlDriver): Promise<void> {
         sc.on('error', () => undefined);
         const acked = new Set<string>();
         let killed = false;
+        // node-nats-streaming 0.3.2 calls every pending ack handler WITHOUT an
+        // error when its NATS connection closes (lib/stan.js: the 'close' handler
+        // runs cleanupOnClose() with no argument), which looks exactly like a
+        // PubAck. Once the killed server's socket closed no PubAck can come, so a
+        // handler called after that is not an acknowledgement. This listener runs
+        // before the client's own 'close' handler.
+        let connectionClosed = false;
+        const connectionGone = new Promise<void>((resolve) => {
+          sc.nc.prependListener('close', () => { connectionClosed = true; resolve(); });
+        });
         const killedAt = new Promise<void>((resolve) => {
           for (let i = 0; i < 20_000; i++) {
             const data = `p${i}`;
             try {
               sc.publish('crash.chan', data, (err: Error | undefined) => {
-                if (err) return;
+                if (err || connectionClosed) return;
                 acked.add(data);
                 if (!killed && acked.size >= 500) {
                   killed = true;
@@ -176,8 +204,10 @@ export async function runSqlServerTests(driver: SqlDriver): Promise<void> {
           }
         });
         await killedAt;
-        await new Promise((r) => child.once('exit', r));
-        try { sc.close(); } catch { /* the connection is gone */ }
+        // Every PubAck the server sent is read before the socket's close; the
+        // handlers of the unanswered publishes then run (without an error) in
+        // the client's own close, every time.
+        await Promise.all([new Promise((r) => child.once('exit', r)), connectionGone]);
         const ackedCount = acked.size;
         assert.ok(ackedCount >= 500);
 
@@ -185,7 +215,7 @@ export async function runSqlServerTests(driver: SqlDriver): Promise<void> {
         child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
         await waitPort(port);
         const reader = await connectWhenReady(url, 'crash', 'reader');
-        const all = await readAll(reader, 'crash.chan', 20_000);
+        const all = await readAll(reader, 'crash.chan');
         await closeClient(reader);
         const seen = new Set(all);
         assert.equal(seen.size, all.length, 'no message stored twice');
@@ -233,7 +263,7 @@ export async function runSqlServerTests(driver: SqlDriver): Promise<void> {
             await new Promise((r) => setTimeout(r, 100));
           }
           for (let i = 0; i < 50; i++) assert.ok(await pub());
-          const all = await readAll(sc, 'dbr', acked.length);
+          const all = await readAll(sc, 'dbr');
           const seen = new Set(all);
           assert.equal(seen.size, all.length, 'each message once');
           for (const a of acked) assert.ok(seen.has(a), `acknowledged ${a} is delivered`);
