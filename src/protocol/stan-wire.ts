@@ -121,8 +121,12 @@ export class PbReader {
     throw new RangeError('invalid varint');
   }
 
-  /** Varint as uint32 halves (lo, hi). */
-  varint64(): [number, number] {
+  /** The halves of the last varint64 read (fields, so the hot path allocates no array). */
+  private lo = 0;
+  private hi = 0;
+
+  /** Reads a varint into `lo`/`hi` as uint32 halves. */
+  private readVarint64(): void {
     const buf = this.buf;
     let lo = 0;
     let hi = 0;
@@ -138,53 +142,46 @@ export class PbReader {
       } else {
         hi |= (b & 0x7f) << (shift - 32);
       }
-      if (b < 0x80) return [lo >>> 0, hi >>> 0];
+      if (b < 0x80) {
+        this.lo = lo >>> 0;
+        this.hi = hi >>> 0;
+        return;
+      }
       shift += 7;
     }
     throw new RangeError('invalid varint');
+  }
+
+  /** Varint as uint32 halves (lo, hi). */
+  varint64(): [number, number] {
+    this.readVarint64();
+    return [this.lo, this.hi];
   }
 
   uint64(): bigint {
-    const [lo, hi] = this.varint64();
-    return joinUint64(lo, hi);
+    this.readVarint64();
+    return joinUint64(this.lo, this.hi);
   }
 
   int64(): bigint {
-    const [lo, hi] = this.varint64();
-    return joinInt64(lo, hi);
+    this.readVarint64();
+    return joinInt64(this.lo, this.hi);
   }
 
-  /** uint64 field as a number (sequences); exact below 2^53. Same halves as varint64(), without the array. */
+  /** uint64 field as a number (sequences); exact below 2^53. */
   uint64Number(): number {
-    const buf = this.buf;
-    let lo = 0;
-    let hi = 0;
-    let shift = 0;
-    for (let i = 0; i < 10; i++) {
-      if (this.pos >= this.end) throw new RangeError('unexpected EOF');
-      const b = buf[this.pos++];
-      if (shift < 28) {
-        lo |= (b & 0x7f) << shift;
-      } else if (shift === 28) {
-        lo |= (b & 0x0f) << 28;
-        hi |= (b & 0x7f) >> 4;
-      } else {
-        hi |= (b & 0x7f) << (shift - 32);
-      }
-      if (b < 0x80) return (hi >>> 0) * TWO_32 + (lo >>> 0);
-      shift += 7;
-    }
-    throw new RangeError('invalid varint');
+    this.readVarint64();
+    return this.hi * TWO_32 + this.lo;
   }
 
   int32(): number {
-    const [lo] = this.varint64();
-    return lo | 0;
+    this.readVarint64();
+    return this.lo | 0;
   }
 
   uint32(): number {
-    const [lo] = this.varint64();
-    return lo;
+    this.readVarint64();
+    return this.lo;
   }
 
   bool(): boolean {
@@ -222,7 +219,7 @@ export class PbReader {
 
   skip(wireType: number): void {
     switch (wireType) {
-      case WIRE_VARINT: this.varint64(); return;
+      case WIRE_VARINT: this.readVarint64(); return;
       case WIRE_I64: this.pos += 8; break;
       case WIRE_LEN: { const len = this.varint(); this.pos += len; break; }
       case WIRE_I32: this.pos += 4; break;
