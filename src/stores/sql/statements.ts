@@ -111,7 +111,7 @@ export function insertMsgs(driver: SqlDriver, channelId: number, rows: readonly 
       datas[i] = r.data;
     }
     return {
-      sql: 'INSERT INTO Messages (id, seq, timestamp, size, data) SELECT $1::int, * FROM unnest($2::bigint[], $3::bigint[], $4::int[], $5::bytea[]) ON CONFLICT DO NOTHING',
+      sql: 'INSERT INTO Messages (id, seq, timestamp, size, data) SELECT $1::int, * FROM unnest($2::bigint[], $3::bigint[], $4::int[], $5::bytea[])',
       params: [channelId, seqs as unknown as SqlValue, stamps as unknown as SqlValue, sizes as unknown as SqlValue, datas as unknown as SqlValue],
     };
   }
@@ -125,7 +125,7 @@ export function insertMsgs(driver: SqlDriver, channelId: number, rows: readonly 
     params[p++] = r.data;
   }
   return {
-    sql: 'INSERT IGNORE INTO Messages (id, seq, timestamp, size, data) VALUES ' + repeatTuple('(?, ?, ?, ?, ?)', rows.length),
+    sql: 'INSERT INTO Messages (id, seq, timestamp, size, data) VALUES ' + repeatTuple('(?, ?, ?, ?, ?)', rows.length),
     params,
   };
 }

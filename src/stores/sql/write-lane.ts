@@ -12,9 +12,12 @@
  * Outages: when a commit fails (database down, connection lost, COMMIT reply
  * lost), the messages in it are dropped: their publishers get the error, and
  * the message store forgets them (see SqlMsgStore.flush). Subscription parts
- * (pending/acks) are kept and run again, first, in the next commit; every part
- * is idempotent (INSERT ... ON CONFLICT DO NOTHING / INSERT IGNORE, deletes by
- * key), so a retry after a COMMIT that did land changes nothing. Until a commit
+ * (pending/acks) are kept and run again, first, in the next commit; those parts
+ * are idempotent (INSERT ... ON CONFLICT DO NOTHING / INSERT IGNORE, deletes by
+ * key), so a retry after a COMMIT that did land changes nothing. Messages are
+ * never retried, so their INSERT is a plain one, as in the Go server: a row
+ * already holding that sequence (another writer) fails the commit loudly
+ * instead of being skipped and acknowledged. Until a commit
  * succeeds the lane reports `unavailable` (the message store then refuses new
  * messages at once) and retries in the background every second, so the server
  * carries on without a restart when the database is back.
