@@ -4,7 +4,7 @@
  */
 import type { ClientKind } from './messages.js';
 import { machineBusyMicros, processCpuMicros, type ServerUnderTest } from './servers.js';
-import { WorkerHandle } from './worker-handle.js';
+import { coreWorker } from './core-worker.js';
 
 export interface ThroughputWorkload {
   kind: 'throughput';
@@ -96,8 +96,8 @@ export async function runThroughput(
 ): Promise<ThroughputResult> {
   const subject = `bench.${process.pid}.${++runSeq}`;
   const window = windowFor(w.size);
-  const subs = Array.from({ length: w.subs }, (_, i) => new WorkerHandle(`sub ${i}`));
-  const pubs = Array.from({ length: w.pubs }, (_, i) => new WorkerHandle(`pub ${i}`));
+  const subs = Array.from({ length: w.subs }, (_, i) => coreWorker(`sub ${i}`));
+  const pubs = Array.from({ length: w.pubs }, (_, i) => coreWorker(`pub ${i}`));
   for (const s of subs) s.onProgress = (p) => pubs.forEach((h) => h.send(p));
   const all = [...subs, ...pubs];
   try {
@@ -168,8 +168,8 @@ export async function runThroughput(
 export async function runLatency(server: ServerUnderTest, w: LatencyWorkload, client: ClientKind, timeoutMs: number): Promise<LatencyResult> {
   const subject = `bench.${process.pid}.${++runSeq}.req`;
   const warmup = Math.min(500, w.count);
-  const replier = new WorkerHandle('replier');
-  const requester = new WorkerHandle('requester');
+  const replier = coreWorker('replier');
+  const requester = coreWorker('requester');
   try {
     return await withTimeout(
       (async () => {

@@ -8,7 +8,7 @@ import type { CpuShare } from '../workloads.js';
 import { BUCKETS, merge, newHistogram, quantile } from './histogram.js';
 import type { ClientKind, PubDone, SubDone, SubKind } from './messages.js';
 import { CLUSTER_ID, type StreamingServerUnderTest } from './server.js';
-import { WorkerHandle } from './worker-handle.js';
+import { StreamingWorker } from './worker-handle.js';
 
 export interface RunShape {
   client: ClientKind;
@@ -47,12 +47,12 @@ export async function runOnce(server: StreamingServerUnderTest, shape: RunShape,
   const run = ++runSeq;
   const channel = `bench.${process.pid}.${run}`;
   const tag = `${process.pid}-${run}`;
-  const subs = Array.from({ length: shape.subs }, (_, i) => new WorkerHandle(`sub ${i}`));
-  const pubs = Array.from({ length: shape.pubs }, (_, i) => new WorkerHandle(`pub ${i}`));
+  const subs = Array.from({ length: shape.subs }, (_, i) => new StreamingWorker(`sub ${i}`));
+  const pubs = Array.from({ length: shape.pubs }, (_, i) => new StreamingWorker(`pub ${i}`));
   const all = [...subs, ...pubs];
   const queued = shape.subKind === 'queue' || shape.subKind === 'durable-queue';
   let progress: ((n: number) => void) | null = null;
-  for (const h of subs) h.onProgress = () => progress?.(subs.reduce((sum, s) => sum + s.received, 0));
+  for (const h of subs) h.onReceived = () => progress?.(subs.reduce((sum, s) => sum + s.received, 0));
   // Any client failing ends the run at once with its error.
   const failure = Promise.race(all.map((h) => h.failed));
   const orFail = <T>(p: Promise<T>): Promise<T> => Promise.race([p, failure]);
