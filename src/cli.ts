@@ -9,6 +9,8 @@
  * with 143, SIGUSR1 reopens the log file, SIGHUP reloads the NATS options.
  */
 import { unlinkSync, writeFileSync } from 'node:fs';
+import { logStreamingBanner, newStreamingServerId } from './streaming/server.js';
+import { DEFAULT_STREAMING_OPTIONS } from './streaming/options.js';
 import { startServer, type RunningServer } from './index.js';
 import { createLoggers, type ProcessLoggers } from './config/go-logger.js';
 import { parseCommandLine, type NatstreamOptions } from './config/options.js';
@@ -65,7 +67,11 @@ async function run(options: NatstreamOptions): Promise<void> {
     natsLog.warn('natstream: syslog (-s, -r) is not supported, logging to ' + (options.log.logFile ?? 'stderr'));
   }
   const problem = checkStartup(options);
-  if (problem) return failed(problem);
+  if (problem) {
+    // The Go server prints its banner before it finds the problem.
+    logStreamingBanner(streamLog, options.streaming.clusterId ?? DEFAULT_STREAMING_OPTIONS.clusterId, newStreamingServerId());
+    return failed(problem);
+  }
   if (options.pidFile) {
     writeFileSync(options.pidFile, String(process.pid));
     pidWritten = true;

@@ -13,7 +13,8 @@ import { NatsServer, hostPort } from './nats/server.js';
 import type { CoreOptions } from './nats/options.js';
 import { createStore, type StoreFactoryOptions } from './stores/factory.js';
 import type { Store } from './stores/store.js';
-import { StreamingServer } from './streaming/server.js';
+import { StreamingServer, logStreamingBanner, newStreamingServerId } from './streaming/server.js';
+import { DEFAULT_STREAMING_OPTIONS } from './streaming/options.js';
 import type { StreamingOptions } from './streaming/options.js';
 import type { Transport } from './transport/transport.js';
 import { ExternalTransport } from './transport/external.js';
@@ -110,11 +111,12 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     // subject, so the Go server's start-up check for one is skipped.
     const so: Partial<StreamingOptions> = { standaloneCheckTimeout: 0, ...(options.streaming ?? {}) };
     if (options.clusterId !== undefined) so.clusterId = options.clusterId;
+    // The banner comes first, before anything that can fail, as in the Go server's log.
+    const serverId = newStreamingServerId();
+    logStreamingBanner(streamingLogger, so.clusterId ?? DEFAULT_STREAMING_OPTIONS.clusterId, serverId);
     store = await openStore(options, so, streamingLogger);
     const transport = core.createInternalTransport('_NSS');
-    streaming = new StreamingServer({ transport, store, options: so, logger: streamingLogger });
-    // Before the core starts, so the banner comes first as in the Go server's log.
-    streaming.logHeader();
+    streaming = new StreamingServer({ transport, store, options: so, logger: streamingLogger, serverId });
   }
 
   let monitor: Monitor | undefined;
@@ -179,6 +181,8 @@ async function startOnExternalNats(options: StartOptions, url: string): Promise<
   const so: Partial<StreamingOptions> = { ...(options.streaming || {}) };
   if (options.clusterId !== undefined) so.clusterId = options.clusterId;
   const c = options.connection ?? {};
+  const serverId = newStreamingServerId();
+  logStreamingBanner(logger, so.clusterId ?? DEFAULT_STREAMING_OPTIONS.clusterId, serverId);
   const store = await openStore(options, so, logger);
   let transport: ExternalTransport;
   try {
@@ -187,7 +191,7 @@ async function startOnExternalNats(options: StartOptions, url: string): Promise<
     await store.close();
     throw err;
   }
-  const streaming = new StreamingServer({ transport, store, options: so, logger });
+  const streaming = new StreamingServer({ transport, store, options: so, logger, serverId });
   try {
     await streaming.start();
   } catch (err) {

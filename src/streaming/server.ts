@@ -56,11 +56,30 @@ export interface StreamingServerArgs {
   /** Missing fields take the Go server's defaults. */
   options: Partial<StreamingOptions>;
   logger: Logger;
+  /** The ID a banner printed before the server existed announced (see logStreamingBanner). */
+  serverId?: string;
+}
+
+/** A new streaming server ID (a NUID), as the banner and /streaming/serverz show it. */
+export function newStreamingServerId(): string {
+  return nuid.next();
+}
+
+/**
+ * The first lines of the Go server's log. Printed before anything can fail,
+ * so that a fatal start-up error follows them as in the Go server's output.
+ * `logger` is the plain one; the lines get the `STREAM: ` prefix here.
+ */
+export function logStreamingBanner(logger: Logger, clusterId: string, serverId: string): void {
+  logger.notice(`STREAM: Starting nats-streaming-server[${clusterId}] version ${STREAMING_VERSION}`);
+  logger.notice(`STREAM: ServerID: ${serverId}`);
+  logger.notice(`STREAM: Go version: ${process.version}`);
+  logger.notice('STREAM: Git commit: [not set]');
 }
 
 export class StreamingServer {
   /** The streaming server's own NUID (not the NATS server ID); new at every start. */
-  readonly serverId = nuid.next();
+  readonly serverId: string;
   readonly options: StreamingOptions;
   private readonly ctx: StreamingContext;
   private readonly channelRegistry: ChannelRegistry;
@@ -74,12 +93,16 @@ export class StreamingServer {
   private readonly heartbeats: Heartbeats;
   private readonly subs: TransportSubscription[] = [];
   private headerLogged = false;
+  private readonly plainLogger: Logger;
   private started = false;
   private startTimeMs = 0;
   private stateValue: StreamingState = 'STANDALONE';
 
   constructor(args: StreamingServerArgs) {
     this.options = streamingOptions(args.options);
+    this.serverId = args.serverId ?? newStreamingServerId();
+    this.plainLogger = args.logger;
+    this.headerLogged = args.serverId !== undefined;
     const o = this.options;
     this.ctx = {
       transport: args.transport,
@@ -114,11 +137,7 @@ export class StreamingServer {
   logHeader(): void {
     if (this.headerLogged) return;
     this.headerLogged = true;
-    const log = this.ctx.log;
-    log.notice(`Starting nats-streaming-server[${this.options.clusterId}] version ${STREAMING_VERSION}`);
-    log.notice(`ServerID: ${this.serverId}`);
-    log.notice(`Go version: ${process.version}`);
-    log.notice('Git commit: [not set]');
+    logStreamingBanner(this.plainLogger, this.options.clusterId, this.serverId);
   }
 
   async start(): Promise<void> {

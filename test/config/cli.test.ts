@@ -157,6 +157,20 @@ test('cli - a start-up failure is logged as [FTL] STREAM: Failed to start, exit 
   const mc = natstream(['-a', '127.0.0.1', '-p', '-1', '-mc', '-1']);
   assert.equal(mc.status, 1);
   assert.match(mc.stderr, /\[FTL\] STREAM: Failed to start: max channels limit cannot be negative \(-1\)\n$/);
+  // As in the Go server's output, the four banner lines come first, then the fatal line.
+  const st = natstream(['-a', '127.0.0.1', '-p', '-1', '-st', 'foo', '-cid', 'ticketing']);
+  assert.equal(st.status, 1);
+  const texts = st.stderr.trimEnd().split('\n').map((l) => {
+    assert.match(l, LOG_LINE);
+    return l.replace(/^\[\d+\] \S+ \S+ /, '');
+  });
+  assert.deepEqual(texts.map((t) => t.replace(/ServerID: \S+/, 'ServerID: X').replace(/Go version: \S+/, 'Go version: V')), [
+    '[INF] STREAM: Starting nats-streaming-server[ticketing] version 0.25.6',
+    '[INF] STREAM: ServerID: X',
+    '[INF] STREAM: Go version: V',
+    '[INF] STREAM: Git commit: [not set]',
+    '[FTL] STREAM: Failed to start: unsupported store type: FOO',
+  ]);
 });
 
 /** Resolves once `file` (in `dir`) contains `pattern`, watching the directory for changes. */
