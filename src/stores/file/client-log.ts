@@ -4,17 +4,15 @@
  * earlier one. A delete may trigger a compaction: the live clients rewritten as
  * add records. Adds and deletes are durable when their promise resolves.
  */
-import * as fs from 'node:fs';
 import type { Logger } from '../../util/logger.js';
 import type { ClientInfo } from '../store.js';
 import { AppendFile } from './append-file.js';
-import { handleBadRecord } from './bad-record.js';
 import { Committer } from './committer.js';
 import type { Crc32 } from './crc32.js';
 import { FILE_STORE_ERRORS as E } from './errors.js';
-import { ClientRecordType, RECORD_HEADER_SIZE, VERSION_BYTES, VERSION_SIZE, checkVersion, frameRecord } from './framing.js';
+import { ClientRecordType, RECORD_HEADER_SIZE, VERSION_BYTES, VERSION_SIZE, frameRecord } from './framing.js';
 import type { FileStoreOptions } from './options.js';
-import { Scan, RecordScanner, readAt } from './record-scanner.js';
+import { replayRecordFile } from './replay-records.js';
 import { clientDeleteCodec, clientInfoCodec, type RecordCodec } from './records.js';
 
 export const CLIENTS_FILE_NAME = 'clients.dat';
@@ -121,48 +119,24 @@ export class ClientLog {
   }
 
   private replay(): number {
-    if (!fs.existsSync(this.path)) return 0;
-    const fd = fs.openSync(this.path, 'r+');
-    try {
-      let size = fs.fstatSync(fd).size;
-      if (size === 0) return 0;
-      const bad = checkVersion(readAt(fd, 0, VERSION_SIZE), Math.min(size, VERSION_SIZE));
-      if (bad) throw new Error(bad);
-      const sc = new RecordScanner(fd, size, true, this.crc32, this.opts.crc);
-      for (;;) {
-        const r = sc.next();
-        if (r === Scan.End) break;
-        if (r === Scan.ZeroTail) {
-          fs.ftruncateSync(fd, sc.offset);
-          size = sc.offset;
-          break;
-        }
-        if (r === Scan.Torn || r === Scan.BadCrc) {
-          handleBadRecord({ logger: this.logger, rootDir: this.rootDir, truncateBadEof: this.opts.truncateBadEof },
-            this.path, fd, sc, r, true);
-          size = sc.offset;
-          break;
-        }
-        const end = sc.payloadStart + sc.size;
-        try {
-          if (sc.type === ClientRecordType.Add) {
-            const c = clientInfoCodec.read(sc.buf, sc.payloadStart, end);
-            this.clients.set(c.id, c);
-          } else if (sc.type === ClientRecordType.Delete) {
-            this.clients.delete(clientDeleteCodec.read(sc.buf, sc.payloadStart, end).id);
-            this.deleteRecs++;
-          }
-        } catch {
-          throw new Error(E.badProtobuf(sc.type === ClientRecordType.Add ? 'ClientInfo' : 'ClientDelete'));
-        }
-        if (sc.type !== ClientRecordType.Add && sc.type !== ClientRecordType.Delete) {
-          throw new Error(E.invalidClientRecordType(sc.type));
-        }
-        this.fileSize += RECORD_HEADER_SIZE + sc.size;
+    const bad = { logger: this.logger, rootDir: this.rootDir, truncateBadEof: this.opts.truncateBadEof };
+    return replayRecordFile(this.path, this.crc32, this.opts.crc, bad, (type, buf, start, end) => {
+      if (type !== ClientRecordType.Add && type !== ClientRecordType.Delete) {
+        throw new Error(E.invalidClientRecordType(type));
       }
-      return size;
-    } finally {
-      fs.closeSync(fd);
-    }
+      try {
+        if (type === ClientRecordType.Add) {
+          const c = clientInfoCodec.read(buf, start, end);
+          this.clients.set(c.id, c);
+        } else {
+          this.clients.delete(clientDeleteCodec.read(buf, start, end).id);
+          this.deleteRecs++;
+        }
+      } catch {
+        throw new Error(E.badProtobuf(type === ClientRecordType.Add ? 'ClientInfo' : 'ClientDelete'));
+      }
+      this.fileSize += RECORD_HEADER_SIZE + (end - start);
+    });
   }
+
 }

@@ -10,19 +10,17 @@
  * are dead the file is compacted: rewritten with one "new" record per live
  * subscription and one "msg" record per pending sequence.
  */
-import * as fs from 'node:fs';
 import type { Logger } from '../../util/logger.js';
 import { StoreError, type ChannelLimits, type SubState, type SubStore } from '../store.js';
 import { AppendFile } from './append-file.js';
-import { handleBadRecord } from './bad-record.js';
 import { Committer } from './committer.js';
 import type { Crc32 } from './crc32.js';
 import { FILE_STORE_ERRORS as E } from './errors.js';
 import {
-  RECORD_HEADER_SIZE, SubRecordType, VERSION_BYTES, VERSION_SIZE, checkVersion, frameRecord,
+  RECORD_HEADER_SIZE, SubRecordType, VERSION_BYTES, VERSION_SIZE, frameRecord,
 } from './framing.js';
 import type { FileStoreOptions } from './options.js';
-import { Scan, RecordScanner, readAt } from './record-scanner.js';
+import { replayRecordFile } from './replay-records.js';
 import {
   readSubUpdate, subStateCodec, subStateDeleteCodec, subUpdateSize, writeSubUpdate, type RecordCodec,
 } from './records.js';
@@ -271,37 +269,14 @@ export class FileSubStore implements SubStore {
 
   /** Replays subs.dat into memory; returns the file size to append at. */
   private replay(): number {
-    const file = this.ctx.file;
-    if (!fs.existsSync(file)) return 0;
-    const fd = fs.openSync(file, 'r+');
-    try {
-      let size = fs.fstatSync(fd).size;
-      if (size === 0) return 0;
-      const bad = checkVersion(readAt(fd, 0, VERSION_SIZE), Math.min(size, VERSION_SIZE));
-      if (bad) throw new Error(bad);
-      const sc = new RecordScanner(fd, size, true, this.ctx.crc32, this.ctx.opts.crc);
-      for (;;) {
-        const r = sc.next();
-        if (r === Scan.End) break;
-        if (r === Scan.ZeroTail) {
-          fs.ftruncateSync(fd, sc.offset);
-          size = sc.offset;
-          break;
-        }
-        if (r === Scan.Torn || r === Scan.BadCrc) {
-          handleBadRecord({ logger: this.ctx.logger, rootDir: this.ctx.rootDir, truncateBadEof: this.ctx.opts.truncateBadEof },
-            file, fd, sc, r, true);
-          size = sc.offset;
-          break;
-        }
-        this.apply(sc.type, sc.buf, sc.payloadStart, sc.payloadStart + sc.size);
-        this.fileSize += RECORD_HEADER_SIZE + sc.size;
-      }
-      return size;
-    } finally {
-      fs.closeSync(fd);
-    }
+    const c = this.ctx;
+    const bad = { logger: c.logger, rootDir: c.rootDir, truncateBadEof: c.opts.truncateBadEof };
+    return replayRecordFile(c.file, c.crc32, c.opts.crc, bad, (type, buf, start, end) => {
+      this.apply(type, buf, start, end);
+      this.fileSize += RECORD_HEADER_SIZE + (end - start);
+    });
   }
+
 
   /** One replayed record (Go: recoverSubscriptions). */
   private apply(type: number, buf: Buffer, start: number, end: number): void {
