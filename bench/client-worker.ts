@@ -3,26 +3,13 @@
  * load generator's publishers and subscribers share an event loop neither with
  * each other nor with the server. Speaks the protocol of ./messages.ts.
  */
+import { Meter, now } from './cpu.js';
 import { connect, type Msg, type NatsConnection, type NatsError } from 'nats';
 import type { FromWorker, Job, PubJob, ReplierJob, RequesterJob, SubJob, ToWorker } from './messages.js';
 import { pubFrames, RawConnection, token } from './raw-client.js';
 
 function send(m: FromWorker): void {
   process.send?.(m);
-}
-
-function now(): bigint {
-  return process.hrtime.bigint();
-}
-
-/** CPU and wall time of the phase between construction and stop(). */
-class Meter {
-  private readonly cpu0 = process.cpuUsage();
-  private readonly wall0 = now();
-  stop(): { cpuMicros: number; wallMicros: number } {
-    const cpu = process.cpuUsage(this.cpu0);
-    return { cpuMicros: cpu.user + cpu.system, wallMicros: Number(now() - this.wall0) / 1000 };
-  }
 }
 
 /** Tracks the subscribers' progress (relayed by the coordinator) and lets a publisher wait for it. */

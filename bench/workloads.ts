@@ -2,6 +2,7 @@
  * The loads the bench applies, and how one run of each is driven: every
  * publisher, subscriber, requester and replier is a separate process.
  */
+import { pct, pubSubCpuShares } from './cpu.js';
 import type { ClientKind } from './messages.js';
 import { machineBusyMicros, processCpuMicros, type ServerUnderTest } from './servers.js';
 import { coreWorker } from './core-worker.js';
@@ -135,7 +136,6 @@ export async function runThroughput(
         const serverCpu = server.cpuMicros() - cpu0;
         const machine = machineBusyMicros() - machine0;
         const wall = Number(process.hrtime.bigint() - wall0) / 1000;
-        const clientsCpu = [...pubResults, ...subResults].reduce((sum, r) => sum + r.cpuMicros, 0);
         const start = min(pubResults.map((r) => BigInt(r.start)));
         const pubEnd = max(pubResults.map((r) => BigInt(r.end)));
         const end = subResults.length > 0 ? max(subResults.map((r) => BigInt(r.last))) : pubEnd;
@@ -148,13 +148,7 @@ export async function runThroughput(
           pubMsgsPerSec: w.count / (Number(pubEnd - start) / 1e9),
           seconds,
           serverMicrosPerMsg: serverCpu / w.count,
-          cpu: {
-            server: pct(serverCpu, wall),
-            pub: Math.max(...pubResults.map((r) => pct(r.cpuMicros, r.wallMicros))),
-            sub: subResults.length > 0 ? Math.max(...subResults.map((r) => pct(r.cpuMicros, r.wallMicros))) : 0,
-            subsTotal: subResults.reduce((sum, r) => sum + pct(r.cpuMicros, r.wallMicros), 0),
-            others: Math.max(0, pct(machine - serverCpu - clientsCpu, wall)),
-          },
+          cpu: pubSubCpuShares(serverCpu, machine, wall, pubResults, subResults),
         };
       })(),
       timeoutMs,
@@ -223,9 +217,6 @@ function share(total: number, parts: number, i: number): number {
   return Math.floor(total / parts) + (i < total % parts ? 1 : 0);
 }
 
-function pct(cpuMicros: number, wallMicros: number): number {
-  return wallMicros > 0 ? (100 * cpuMicros) / wallMicros : 0;
-}
 
 function min(xs: bigint[]): bigint {
   return xs.reduce((a, b) => (b < a ? b : a));

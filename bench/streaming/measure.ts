@@ -3,6 +3,7 @@
  * publishers publish the run's messages on a channel of its own; the run ends
  * when every PubAck came back and every message was delivered.
  */
+import { pubSubCpuShares } from '../cpu.js';
 import { machineBusyMicros } from '../servers.js';
 import type { CpuShare } from '../workloads.js';
 import { BUCKETS, merge, newHistogram, quantile } from './histogram.js';
@@ -100,7 +101,6 @@ export async function runOnce(server: StreamingServerUnderTest, shape: RunShape,
         const serverCpu = server.cpuMicros() - cpu0;
         const machine = machineBusyMicros() - machine0;
         const wall = Number(process.hrtime.bigint() - wall0) / 1000;
-        const clientsCpu = [...pubResults, ...subResults].reduce((sum, r) => sum + r.cpuMicros, 0);
         const start = min(pubResults.map((r) => BigInt(r.start)));
         const pubEnd = max(pubResults.map((r) => BigInt(r.end)));
         const delivered = subResults.reduce((sum, r) => sum + r.received, 0);
@@ -119,13 +119,7 @@ export async function runOnce(server: StreamingServerUnderTest, shape: RunShape,
           failedPubs: failed,
           firstError: pubResults.find((r) => r.firstError !== '')?.firstError ?? '',
           serverMicrosPerMsg: serverCpu / shape.count,
-          cpu: {
-            server: pct(serverCpu, wall),
-            pub: Math.max(...pubResults.map((r) => pct(r.cpuMicros, r.wallMicros))),
-            sub: subResults.length > 0 ? Math.max(...subResults.map((r) => pct(r.cpuMicros, r.wallMicros))) : 0,
-            subsTotal: subResults.reduce((sum, r) => sum + pct(r.cpuMicros, r.wallMicros), 0),
-            others: Math.max(0, pct(machine - serverCpu - clientsCpu, wall)),
-          },
+          cpu: pubSubCpuShares(serverCpu, machine, wall, pubResults, subResults),
         };
       })(),
       timeoutMs,
@@ -147,9 +141,6 @@ function seconds(from: bigint, to: bigint): number {
   return Number(to - from) / 1e9;
 }
 
-function pct(cpuMicros: number, wallMicros: number): number {
-  return wallMicros > 0 ? (100 * cpuMicros) / wallMicros : 0;
-}
 
 function min(xs: bigint[]): bigint {
   return xs.reduce((a, b) => (b < a ? b : a));

@@ -4,6 +4,7 @@
  * figures a Node application sees) or on ./raw-stan.ts (the server's limit).
  * Speaks ./messages.ts.
  */
+import { Meter, now } from '../cpu.js';
 import { createRequire } from 'node:module';
 
 import { newHistogram, record } from './histogram.js';
@@ -21,20 +22,6 @@ type StanMsg = any;
 
 function send(m: FromWorker): void {
   process.send?.(m);
-}
-
-function now(): bigint {
-  return process.hrtime.bigint();
-}
-
-/** CPU and wall time from construction to stop(). */
-class Meter {
-  private readonly cpu0 = process.cpuUsage();
-  private readonly wall0 = now();
-  stop(): { cpuMicros: number; wallMicros: number } {
-    const cpu = process.cpuUsage(this.cpu0);
-    return { cpuMicros: cpu.user + cpu.system, wallMicros: Number(now() - this.wall0) / 1000 };
-  }
 }
 
 let stopping = false;
