@@ -102,6 +102,11 @@ async function run(options: NatstreamOptions): Promise<void> {
     }
   });
   process.on('SIGHUP', () => reload(options, loggers));
+  // Last line of defence: a promise nobody awaited that failed is a fault in
+  // handling one request; the server logs it and keeps serving everyone else.
+  process.on('unhandledRejection', (err) => {
+    natsLog.error(`Unhandled error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  });
 
   try {
     server = await startServer(toStartOptions(options, loggers));

@@ -13,6 +13,7 @@ import {
 import { optionErrors } from './errors.js';
 import type { ChannelLimitsSetting, Settings } from './settings.js';
 import { goPrintValue } from './size.js';
+import { dict } from '../util/dict.js';
 
 export { applyNatsConfig } from './nats-config.js';
 export { ConfigError } from './config-values.js';
@@ -130,7 +131,7 @@ function applyChannelLimit(cl: ChannelLimitsSetting, key: string, name: string, 
 
 function applyPerChannelLimits(v: ConfValue, s: Settings): void {
   const m = map('per channel limits', v);
-  const per = (s.stan.perChannel ??= {});
+  const per = (s.stan.perChannel ??= dict());
   for (const channel of Object.keys(m)) {
     const limits = m[channel];
     if (kindOf(limits) !== 'map') {

@@ -27,6 +27,7 @@ import { parseGoFlags, type FlagOccurrence } from './go-flags.js';
 import { applyNatsConfig, applyStreamingConfig } from './load-config.js';
 import { emptySettings, type Settings } from './settings.js';
 import { toOptions } from './to-options.js';
+import { ownValue } from '../util/dict.js';
 import { renderTlsHelp, renderUsage } from './usage.js';
 import { PROGRAM_NAME, versionLine } from './version.js';
 
@@ -229,7 +230,7 @@ function resolveFlagChecks(s: Settings): string | undefined {
 function signalCommand(spec: string, fatal: (m: string) => CommandLine): CommandLine {
   const parts = spec.split('=');
   if (parts.length > 2) return fatal(optionErrors.invalidSignal(`[${parts.slice(2).join(' ')}]`));
-  const signal = SIGNALS[parts[0]];
+  const signal = ownValue(SIGNALS, parts[0]!);
   if (!signal) return fatal(optionErrors.unknownSignal(parts[0]));
   if (parts.length < 2 || parts[1] === '') return fatal(optionErrors.signalNeedsPid);
   let pidText = parts[1];

@@ -13,6 +13,7 @@ import type {
   LogOptions, MonitorOptions, NatstreamOptions, StoreSelection, StreamingConnectionOptions, UnsupportedFeatures,
 } from './options.js';
 import type { ChannelLimitsSetting, Settings } from './settings.js';
+import { dict } from '../util/dict.js';
 
 function defined<T extends object>(o: T): T {
   for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
@@ -152,7 +153,7 @@ function storeLimits(st: Settings['stan']): StoreLimits | undefined {
   if (Object.keys(given).length === 0 && !st.perChannel) return undefined;
   const limits: StoreLimits = { ...DEFAULT_STORE_LIMITS, ...given };
   if (st.perChannel) {
-    limits.perChannel = {};
+    limits.perChannel = dict();
     for (const [name, cl] of Object.entries(st.perChannel)) limits.perChannel[name] = perChannelLimits(cl);
   }
   return limits;

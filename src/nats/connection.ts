@@ -110,7 +110,14 @@ export class ClientConnection implements NatsParserHandler {
 
   onData(chunk: Buffer): void {
     this.lastActivity = Date.now();
-    this.parser.parse(chunk);
+    try {
+      this.parser.parse(chunk);
+    } catch (err) {
+      // A fault while handling one client's input ends that connection, never the process.
+      const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
+      this.server.logger.error(`${this.logPrefix()} - Error processing client input: ${detail}`);
+      this.sendErrAndClose(NatsErr.internalError, CloseReason.protocol);
+    }
   }
 
   // --- parser callbacks -----------------------------------------------------

@@ -8,6 +8,7 @@ import type { RecoveredChannel } from '../stores/store.js';
 import { Channel } from './channel.js';
 import type { StreamingContext } from './context.js';
 import { STAN_ERRORS, channelCaseConflict } from './errors.js';
+import { detach } from './failures.js';
 
 export class ChannelRegistry {
   /** lower-cased name → name, to refuse names that differ only by case. */
@@ -80,7 +81,7 @@ export class ChannelRegistry {
       if ((l.maxInactivity ?? 0) > 0) smallest = Math.min(smallest, l.maxInactivity!);
     }
     const period = Math.max(10, Math.min(1000, Math.floor(smallest / 10)));
-    this.inactivityTimer = setInterval(() => { void this.deleteInactive(); }, period);
+    this.inactivityTimer = setInterval(() => { detach(this.ctx.log, 'Deleting inactive channels failed', this.deleteInactive()); }, period);
   }
 
   stop(): void {

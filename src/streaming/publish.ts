@@ -29,6 +29,7 @@ import type { StreamingContext } from './context.js';
 import type { Delivery } from './delivery.js';
 import { STAN_ERRORS } from './errors.js';
 import { PublishBatch } from './publish-batch.js';
+import { detach } from './failures.js';
 
 interface Deferred {
   pm: PubMsgFields;
@@ -161,7 +162,7 @@ export class Publisher {
     const batch = this.batch;
     // fast-path publishes are never traced on arrival; for a trace switched on meanwhile, the connection's ID
     batch.push(channel, msg, reply, ack, clientId ?? (this.lastPublisher?.id ?? ''));
-    if (batch.length >= this.ctx.options.ioBatchSize) void this.run();
+    if (batch.length >= this.ctx.options.ioBatchSize) detach(this.ctx.log, 'Storing published messages failed', this.run());
     else if (!this.scheduled) {
       this.scheduled = true;
       queueMicrotask(this.kick);
@@ -176,7 +177,7 @@ export class Publisher {
 
   private readonly kick = (): void => {
     this.scheduled = false;
-    void this.run();
+    detach(this.ctx.log, 'Storing published messages failed', this.run());
   };
 
   private deferUntilCreated(pm: PubMsgFields, reply: string, natsSubject: string): void {

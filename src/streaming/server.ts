@@ -44,6 +44,7 @@ import { RedeliveryTimer } from './redelivery.js';
 import { Removal } from './removal.js';
 import { Subscriber } from './subscribe.js';
 import { Unsubscriber } from './unsubscribe.js';
+import { guarded } from './failures.js';
 
 /** The Go server release whose behaviour natstream reproduces (shown in the banner and monitoring). */
 export const STREAMING_VERSION = '0.25.6';
@@ -212,14 +213,15 @@ export class StreamingServer {
   private subscribeRequests(): void {
     const t = this.ctx.transport;
     const i = this.ctx.info;
+    const log = this.ctx.log;
     this.subs.push(
-      t.subscribe(i.discovery, this.connections.onConnect),
-      t.subscribe(`${i.discovery}.pings`, this.connections.onPing),
-      t.subscribe(`${i.publish}.>`, this.publisher.onPublish),
-      t.subscribe(i.subscribe, this.subscriber.onSubscribe),
-      t.subscribe(i.unsubscribe, this.unsubscriber.onUnsubscribe),
-      t.subscribe(i.subClose, this.unsubscriber.onSubClose),
-      t.subscribe(i.close, this.connections.onClose),
+      t.subscribe(i.discovery, guarded(log, 'Connect request failed', this.connections.onConnect)),
+      t.subscribe(`${i.discovery}.pings`, guarded(log, 'Client ping failed', this.connections.onPing)),
+      t.subscribe(`${i.publish}.>`, guarded(log, 'Publish failed', this.publisher.onPublish)),
+      t.subscribe(i.subscribe, guarded(log, 'Subscription request failed', this.subscriber.onSubscribe)),
+      t.subscribe(i.unsubscribe, guarded(log, 'Unsubscribe request failed', this.unsubscriber.onUnsubscribe)),
+      t.subscribe(i.subClose, guarded(log, 'Subscription close request failed', this.unsubscriber.onSubClose)),
+      t.subscribe(i.close, guarded(log, 'Close request failed', this.connections.onClose)),
     );
   }
 

@@ -229,7 +229,7 @@ test('configuration files - per-channel limits with wildcards; 0 means unlimited
       }
     `);
     const o = run(['-sc', conf]);
-    assert.deepEqual(o.streaming.limits?.perChannel, {
+    assert.deepEqual({ ...o.streaming.limits?.perChannel }, {
       'orders.>': { maxMsgs: 1000 },
       audit: { maxAge: -1, maxMsgs: -1 },
       'foo.*.bar': { maxSubscriptions: 2, maxBytes: 1 << 20, maxInactivity: 600_000 },
