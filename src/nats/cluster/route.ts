@@ -118,6 +118,8 @@ export class RouteConnection implements RouteParserHandler {
       this.authTimer = setTimeout(() => this.sendErrAndClose(NatsErr.authTimeout, RouteCloseReason.authTimeout), authTimeoutMs);
       this.authTimer.unref();
     }
+    // nats-server measures the round trip at once, then pings on its timer.
+    this.sendPing();
     this.schedulePing(ROUTE_FIRST_PING_MS);
     this.flush();
   }
@@ -373,10 +375,14 @@ export class RouteConnection implements RouteParserHandler {
       return this.sendErrAndClose(NatsErr.staleConnection, RouteCloseReason.stale);
     }
     if (this.set.logger.debugEnabled) this.set.logger.debug(`${this.logPrefix()} - Router Ping Timer`);
+    this.sendPing();
+    this.flush();
+    this.schedulePing(this.set.pingInterval);
+  }
+
+  private sendPing(): void {
     this.pingsOut++;
     this.pingSentAt = performance.now();
     this.out.text('PING\r\n');
-    this.flush();
-    this.schedulePing(this.set.pingInterval);
   }
 }
