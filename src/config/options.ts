@@ -16,6 +16,7 @@
  *    without certificate, routes without cluster): message alone, status 1.
  */
 import { readFileSync } from 'node:fs';
+import { parseRouteUrl } from '../nats/cluster/options.js';
 import type { CoreOptions } from '../nats/options.js';
 import type { FileStoreOptions } from '../stores/file/options.js';
 import type { SqlStoreOptions } from '../stores/sql/options.js';
@@ -96,9 +97,6 @@ export interface UnsupportedFeatures {
   encrypt?: boolean;
   encryptionCipher?: string;
   encryptionKey?: string;
-  /** NATS routing (`--routes`, `--cluster`). */
-  routes?: string;
-  clusterListen?: string;
 }
 
 export interface NatstreamOptions {
@@ -220,6 +218,7 @@ function resolveFlagChecks(s: Settings): string | undefined {
     }
   }
   if (s.nats.routes && !s.nats.clusterListen && !s.nats.clusterConfigured) return optionErrors.routesNeedCluster;
+  if (s.nats.clusterListen && parseRouteUrl(s.nats.clusterListen) === null) return optionErrors.clusterUrl(s.nats.clusterListen);
   if (c.clusterPeersRaw) {
     const own = s.stan.clustering.nodeId;
     s.stan.clustering.peers = c.clusterPeersRaw.split(',').map((p) => p.trim()).filter((p) => p !== own);

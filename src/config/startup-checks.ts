@@ -13,7 +13,6 @@ export const unsupportedErrors = {
   clustering: 'natstream: clustering (--clustered, cluster {}) is not supported; use --ft_group with a FILE or SQL store',
   partitioning: 'natstream: channels partitioning is not supported',
   encryption: 'natstream: encryption at rest (--encrypt) is not supported',
-  routes: 'natstream: NATS routes (--routes, --cluster) are not supported; use -ns to run on a NATS cluster',
 } as const;
 
 const STORE_TYPES = new Set(['MEMORY', 'FILE', 'SQL']);
@@ -45,6 +44,5 @@ export function checkStartup(o: NatstreamOptions, env: Record<string, string | u
     if (!CIPHERS.has((u.encryptionCipher ?? '').toUpperCase())) return startupErrors.encryptionCipher;
     return unsupportedErrors.encryption;
   }
-  if (u.routes || u.clusterListen) return unsupportedErrors.routes;
   return undefined;
 }

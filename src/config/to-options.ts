@@ -3,6 +3,7 @@
  * the layers: core NATS, streaming, stores, monitoring, logging. Only what was
  * given is set; each layer fills in its own defaults.
  */
+import { parseRouteUrl, type ClusterOptions } from '../nats/cluster/options.js';
 import type { CoreOptions, TlsOptions } from '../nats/options.js';
 import type { FileStoreOptions } from '../stores/file/options.js';
 import { DEFAULT_STORE_LIMITS } from '../stores/limits.js';
@@ -47,6 +48,7 @@ export function toOptions(s: Settings, argv: readonly string[], files: Natstream
     writeDeadline: n.writeDeadlineMs,
     noHeaderSupport: n.noHeaderSupport,
     tls,
+    cluster: clusterOptions(n),
   });
   const st = s.stan;
   const l = s.log;
@@ -112,8 +114,6 @@ export function toOptions(s: Settings, argv: readonly string[], files: Natstream
     encrypt: st.encrypt,
     encryptionCipher: st.encryptionCipher,
     encryptionKey: st.encryptionKey,
-    routes: n.routes || undefined,
-    clusterListen: n.clusterListen || undefined,
   });
   const log: LogOptions = defined({
     debug: l.debug ?? false,
@@ -166,5 +166,33 @@ function perChannelLimits(cl: ChannelLimitsSetting): Partial<ChannelLimits> {
     maxBytes: cl.maxBytes,
     maxAge: cl.maxAgeMs,
     maxInactivity: cl.maxInactivityMs,
+  });
+}
+
+/** `--cluster` / `cluster {}` and `--routes` as the core's cluster options; undefined without a route listener. */
+function clusterOptions(n: Settings['nats']): ClusterOptions | undefined {
+  if (!n.clusterListen && !n.clusterConfigured) return undefined;
+  let host = n.clusterHost ?? '0.0.0.0';
+  let port = n.clusterPort ?? 6222;
+  let user = n.clusterUser;
+  let pass = n.clusterPass;
+  const u = n.clusterListen ? parseRouteUrl(n.clusterListen) : null;
+  if (u !== null) {
+    host = u.host || host;
+    port = u.port;
+    user = u.user ?? user;
+    pass = u.pass ?? pass;
+  }
+  return defined({
+    host,
+    port,
+    name: n.clusterName || undefined,
+    routes: (n.routes ?? '').split(',').map((r) => r.trim()).filter((r) => r !== ''),
+    advertise: n.clusterAdvertise || undefined,
+    noAdvertise: n.noAdvertise,
+    connectRetries: n.connectRetries,
+    user,
+    pass,
+    authTimeout: n.clusterAuthTimeoutSec,
   });
 }

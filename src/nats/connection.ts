@@ -45,6 +45,8 @@ export class ClientConnection implements NatsParserHandler {
   closeReason: CloseReasonText | '' = '';
   /** Registered in the server's list of connections waiting for a flush. */
   flushPending = false;
+  /** Answered the client's first PING: from then on it may get an async INFO (cluster changes). */
+  firstPongSent = false;
 
   // Statistics for /connz.
   readonly start = new Date();
@@ -211,6 +213,7 @@ export class ClientConnection implements NatsParserHandler {
   onPing(): void {
     if (!this.authorized) return this.sendErrAndClose(NatsErr.authViolation, CloseReason.auth);
     this.lastIn = this.lastActivity;
+    this.firstPongSent = true;
     this.out.text('PONG\r\n');
     this.server.scheduleFlush(this);
   }

@@ -312,7 +312,6 @@ test('start-up checks - the Go server\'s fatal messages', () => {
     [['--encrypt'], 'encryption key required'],
     [['--encryption_key', 'k', '--encryption_cipher', 'des'], 'encryption cipher not supported'],
     [['--encryption_key', 'k'], unsupportedErrors.encryption],
-    [['--routes', 'nats://h:6222', '--cluster', 'nats://0.0.0.0:6222'], unsupportedErrors.routes],
   ];
   for (const [argv, msg] of cases) assert.equal(checkStartup(run(argv), {}), msg, argv.join(' '));
   assert.equal(checkStartup(run(['--encrypt']), { NATS_STREAMING_ENCRYPTION_KEY: 'k' }), unsupportedErrors.encryption);
