@@ -28,6 +28,8 @@ export interface StoreSelection {
   dir?: string;
   file?: StoreFactoryOptions['file'];
   sql?: StoreFactoryOptions['sql'];
+  /** Encryption at rest of message data (`--encrypt`); see docs/encryption.md. */
+  encryption?: StoreFactoryOptions['encryption'];
 }
 
 export interface MonitorSelection {
@@ -172,7 +174,7 @@ async function maybeStartMonitor(
 
 function openStore(options: StartOptions, so: Partial<StreamingOptions>, logger: Logger): Promise<Store> {
   const s = options.store ?? {};
-  return createStore(s.type ?? 'MEMORY', { limits: so.limits, dir: s.dir, file: s.file, sql: s.sql }, logger);
+  return createStore(s.type ?? 'MEMORY', { limits: so.limits, dir: s.dir, file: s.file, sql: s.sql, encryption: s.encryption }, logger);
 }
 
 /** `-ns`: no embedded core; the streaming layer is a client of an existing NATS server. */

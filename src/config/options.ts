@@ -88,6 +88,8 @@ export interface StoreSelection {
   dir?: string;
   file: Partial<Omit<FileStoreOptions, 'dir'>>;
   sql: Partial<SqlStoreOptions>;
+  /** `--encrypt`, `--encryption_cipher`, `--encryption_key` (docs/encryption.md). */
+  encryption?: { cipher: string; key: string };
 }
 
 /** Features of the Go server natstream parses but does not run (refused at start, see startup-checks). */

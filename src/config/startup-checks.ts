@@ -1,7 +1,7 @@
 /**
  * The streaming server's start-up checks that need nothing but the options
  * (spec §5), with the Go server's messages, plus natstream's refusal of the Go
- * features it does not run (Raft clustering, partitioning, encryption at rest).
+ * features it does not run (Raft clustering, partitioning).
  * The caller logs a failure as `[FTL] STREAM: Failed to start: <message>` and
  * exits with status 1.
  */
@@ -12,11 +12,10 @@ import type { NatstreamOptions } from './options.js';
 export const unsupportedErrors = {
   clustering: 'natstream: clustering (--clustered, cluster {}) is not supported; use --ft_group with a FILE or SQL store',
   partitioning: 'natstream: channels partitioning is not supported',
-  encryption: 'natstream: encryption at rest (--encrypt) is not supported',
 } as const;
 
 const STORE_TYPES = new Set(['MEMORY', 'FILE', 'SQL']);
-const CIPHERS = new Set(['', 'AES', 'CHACHA', 'CHACHAPOLY']);
+const CIPHERS = new Set(['', 'AES', 'CHACHA']);
 
 /** The first problem that prevents a start, or undefined. */
 export function checkStartup(o: NatstreamOptions, env: Record<string, string | undefined> = process.env): string | undefined {
@@ -38,11 +37,10 @@ export function checkStartup(o: NatstreamOptions, env: Record<string, string | u
     }
   }
   if (u.partitioning) return unsupportedErrors.partitioning;
-  const key = env.NATS_STREAMING_ENCRYPTION_KEY || u.encryptionKey;
-  if (u.encrypt || key) {
-    if (!key) return startupErrors.encryptionKey;
+  if (u.encrypt || u.encryptionKey) {
+    // Go (stores/cryptostore.go) checks the cipher first, then the key (the environment's first).
     if (!CIPHERS.has((u.encryptionCipher ?? '').toUpperCase())) return startupErrors.encryptionCipher;
-    return unsupportedErrors.encryption;
+    if (!(env.NATS_STREAMING_ENCRYPTION_KEY || u.encryptionKey)) return startupErrors.encryptionKey;
   }
   return undefined;
 }

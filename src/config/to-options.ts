@@ -107,7 +107,10 @@ export function toOptions(s: Settings, argv: readonly string[], files: Natstream
     bulkInsertLimit: s.sql.bulkInsertLimit,
     createSchema: s.sql.createSchema,
   });
-  const store: StoreSelection = defined({ type: st.storeType, dir: st.dir, file, sql });
+  // As the Go server: `--encrypt` or a key given by flag or config turns encryption on
+  // (the environment variable alone does not; when on, it wins over the flag).
+  const encryption = st.encrypt || st.encryptionKey ? { cipher: st.encryptionCipher ?? '', key: st.encryptionKey ?? '' } : undefined;
+  const store: StoreSelection = defined({ type: st.storeType, dir: st.dir, file, sql, encryption });
   const unsupported: UnsupportedFeatures = defined({
     clustering: st.clustering,
     partitioning: st.partitioning,

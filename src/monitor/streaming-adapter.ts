@@ -15,6 +15,7 @@ export function streamingView(server: StreamingServer): StreamingView {
     get startTime() { return new Date(server.startTime); },
     get counters(): StreamingCounters { return server.stats; },
     get storeType() { return server.store.name; },
+    damagedRecords: () => server.store.damagedRecords?.() ?? [],
     get limits() { return server.options.limits; },
     ftActive: false,
     get discoverSubject() { return server.subjects.discovery; },

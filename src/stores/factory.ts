@@ -6,6 +6,7 @@
 import { prefixedLogger, type Logger } from '../util/logger.js';
 import { DEFAULT_STORE_LIMITS } from './limits.js';
 import { MemoryStore } from './memory/store.js';
+import type { EncryptionSelection } from './crypto/crypto-store.js';
 import type { Store, StoreLimits } from './store.js';
 
 export type StoreKind = 'MEMORY' | 'FILE' | 'SQL';
@@ -18,6 +19,8 @@ export interface StoreFactoryOptions {
   file?: Record<string, unknown>;
   /** SQL options (`--sql_*`); the SQL store narrows this type. */
   sql?: Record<string, unknown>;
+  /** `--encrypt`: message data encrypted at rest (src/stores/crypto/), around any store. */
+  encryption?: EncryptionSelection;
 }
 
 /**
@@ -25,6 +28,18 @@ export interface StoreFactoryOptions {
  * Pass the plain logger: store lines get the streaming layer's `STREAM: ` prefix here.
  */
 export async function createStore(kind: string, options: StoreFactoryOptions, plainLogger: Logger): Promise<Store> {
+  const store = await createPlainStore(kind, options, plainLogger);
+  if (!options.encryption) return store;
+  const { CryptoStore } = await import('./crypto/crypto-store.js');
+  try {
+    return new CryptoStore(store, options.encryption);
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function createPlainStore(kind: string, options: StoreFactoryOptions, plainLogger: Logger): Promise<Store> {
   const logger = prefixedLogger(plainLogger, 'STREAM: ');
   const limits: StoreLimits = { ...DEFAULT_STORE_LIMITS, ...(options.limits ?? {}) };
   switch (kind.toUpperCase()) {

@@ -206,6 +206,17 @@ export interface RecoveredState {
   channels: Map<string, RecoveredChannel>;
 }
 
+/** A stored message that could not be read after start-up (file store), as /streaming/storez lists it. */
+export interface DamagedRecord {
+  channel: string;
+  file: string;
+  /** Offset of the record header in `file`. */
+  offset: number;
+  /** The sequence the index gives this record. */
+  sequence: number;
+  error: string;
+}
+
 /** A store: server identity, clients and channels. */
 export interface Store {
   /** `MEMORY`, `FILE`, `SQL` (shown in the start-up banner and /streaming/storez). */
@@ -236,4 +247,6 @@ export interface Store {
   deleteClient(id: string): Promise<void>;
   /** Flush and close everything, release the lock. */
   close(): Promise<void>;
+  /** Optional: the records found damaged and skipped since start-up (file store). */
+  damagedRecords?(): DamagedRecord[];
 }

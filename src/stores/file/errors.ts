@@ -51,6 +51,11 @@ export const FILE_STORE_LOGS = {
   corruptedRecord: (file: string, err: string) => `Corrupted record in file "${file}": ${err}`,
   /** natstream adds the offset, which the Go dump leaves implicit. */
   recordOffset: (file: string, offset: number) => `Bad record in file "${file}" at offset ${offset}`,
+  /** natstream only: what happens to a damaged record met after start-up (damage.ts). */
+  damagedSkipped: (channel: string, seq: number) =>
+    `Message ${seq} of channel ${JSON.stringify(channel)} cannot be read and is skipped (see natstream fsck)`,
+  damageLogCapped: (file: string) =>
+    `Further damaged records in file "${file}" are not logged; /streaming/storez lists them`,
   truncated: (file: string, offset: number) => `File "${file}" has been truncated to offset: ${offset}`,
   recoveryResumes: 'Recovery resumes...',
   partTooShort: (part: string, expected: number, read: number) =>

@@ -19,12 +19,13 @@ import type { Logger } from '../../util/logger.js';
 import { DEFAULT_STORE_LIMITS, resolveChannelLimits, validateLimits } from '../limits.js';
 import {
   StoreError, type ChannelLimits, type ChannelStore, type ClientInfo, type RecoveredChannel,
-  type RecoveredState, type ServerInfo, type Store, type StoreLimits,
+  type DamagedRecord, type RecoveredState, type ServerInfo, type Store, type StoreLimits,
 } from '../store.js';
 import { ClientLog, CLIENTS_FILE_NAME } from './client-log.js';
 import { syncDir } from './committer.js';
 import { crc32For, type Crc32 } from './crc32.js';
 import { DirLock, LOCK_STALE_MS } from './dir-lock.js';
+import { DamageLog } from './damage.js';
 import { FILE_STORE_ERRORS as E } from './errors.js';
 import { FileMsgStore } from './msg-store.js';
 import { resolveFileStoreOptions, type FileStoreOptions } from './options.js';
@@ -61,6 +62,7 @@ export class FileStore implements Store {
   private timer: NodeJS.Timeout | null = null;
   private syncTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  private readonly damage: DamageLog;
 
   private constructor(opts: FileStoreOptions, private readonly logger: Logger, extra: OpenFileStoreOptions) {
     this.options = opts;
@@ -69,6 +71,7 @@ export class FileStore implements Store {
     this.crc32 = crc32For(opts.crcPoly);
     this.clients = new ClientLog(path.join(this.root, CLIENTS_FILE_NAME), this.root, opts, this.crc32, logger);
     this.lock = new DirLock(this.root);
+    this.damage = new DamageLog(logger);
     if (extra.limits) this.setLimits(extra.limits);
   }
 
@@ -93,6 +96,10 @@ export class FileStore implements Store {
     }
     store.startTimers();
     return store;
+  }
+
+  damagedRecords(): DamagedRecord[] {
+    return this.damage.records();
   }
 
   async getExclusiveLock(): Promise<boolean> {
@@ -194,7 +201,8 @@ export class FileStore implements Store {
     const limits = resolveChannelLimits(this.limits, name);
     const dir = path.join(this.root, name);
     const common = { channel: name, rootDir: this.root, limits, opts: this.options, crc32: this.crc32, logger: this.logger };
-    const msgs = recover ? FileMsgStore.recover({ ...common, dir }) : FileMsgStore.create({ ...common, dir });
+    const mctx = { ...common, dir, damage: this.damage };
+    const msgs = recover ? FileMsgStore.recover(mctx) : FileMsgStore.create(mctx);
     let subs: FileSubStore;
     try {
       const sctx = { ...common, file: path.join(dir, SUBS_FILE_NAME) };

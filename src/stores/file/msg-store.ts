@@ -24,6 +24,7 @@ import {
 } from './framing.js';
 import { readTimestampSync, recoverSlices } from './msg-recovery.js';
 import { MsgCache } from './msg-cache.js';
+import type { DamageLog } from './damage.js';
 import { readRun, type ReadContext } from './msg-reader.js';
 import { HOLE, Slice, discardSliceFiles } from './msg-slice.js';
 import type { FileStoreOptions } from './options.js';
@@ -37,6 +38,8 @@ export interface MsgStoreContext {
   opts: FileStoreOptions;
   crc32: Crc32;
   logger: Logger;
+  /** Where damaged records met by lookups are reported (one per store). */
+  damage: DamageLog;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -68,7 +71,10 @@ export class FileMsgStore implements MsgStore {
 
   private constructor(private readonly ctx: MsgStoreContext) {
     this.cache = new MsgCache(Math.max(MIN_CACHE_BYTES, ctx.opts.readBufferSize * 4));
-    this.readCtx = { crc32: ctx.crc32, checkCrc: ctx.opts.crc, readBufferSize: ctx.opts.readBufferSize, logger: ctx.logger };
+    this.readCtx = {
+      crc32: ctx.crc32, checkCrc: ctx.opts.crc, readBufferSize: ctx.opts.readBufferSize, logger: ctx.logger,
+      onDamaged: (sl, i, offset, err) => this.onDamaged(sl, i, offset, err),
+    };
     // Slice limits: the options, or else a quarter of each channel limit (Go: setSliceLimits).
     const o = ctx.opts;
     let count = o.sliceMaxMsgs;
@@ -506,6 +512,22 @@ export class FileMsgStore implements MsgStore {
       if (run.length > 0) return run[0].timestamp;
     }
     return BigInt.asIntN(64, (1n << 63n) - 1n);
+  }
+
+  /**
+   * A record that cannot be read becomes a hole: reported once, no longer counted,
+   * skipped by every later lookup (the messages around it stay readable).
+   */
+  private onDamaged(sl: Slice, i: number, offset: number, err: string): void {
+    if (sl.offsets[i] === HOLE) return;
+    const seq = sl.baseSeq + i;
+    if (i >= sl.rmCount && seq >= this.first) {
+      this.count--;
+      this.bytes -= sl.sizes[i] + MSG_RECORD_OVERHEAD;
+    }
+    sl.offsets[i] = HOLE;
+    sl.holes++;
+    this.ctx.damage.report({ channel: this.ctx.channel, file: sl.datPath, offset, sequence: seq, error: err });
   }
 
   /** Reads a run of messages of `sl` from disk (see msg-reader.ts) and caches them. */
