@@ -22,6 +22,7 @@ import {
 import { DAT_SUFFIX, HOLE, SLICE_PREFIX, Slice } from './msg-slice.js';
 import { Scan, RecordScanner, readAt } from './record-scanner.js';
 import { readMsgSeqAndTime } from './records.js';
+import { io } from './io.js';
 
 export interface MsgRecoveryContext extends BadRecordContext {
   channel: string;
@@ -55,12 +56,12 @@ interface NewEntry { seq: number; offset: number; ts: bigint; size: number }
 
 function recoverSlice(ctx: MsgRecoveryContext, no: number): Slice | null {
   const sl = new Slice(no, ctx.dir);
-  const fd = fs.openSync(sl.datPath, 'r+');
+  const fd = io.openSync(sl.datPath, 'r+');
   try {
     let datSize = fs.fstatSync(fd).size;
     if (datSize === 0) {
       // created, then crashed before the version was written: an empty slice
-      fs.writeSync(fd, VERSION_BYTES, 0, VERSION_SIZE, 0);
+      io.writeSync(fd, VERSION_BYTES, 0, VERSION_SIZE, 0);
       datSize = VERSION_SIZE;
     } else {
       const bad = checkVersion(readAt(fd, 0, VERSION_SIZE), Math.min(datSize, VERSION_SIZE));
@@ -87,10 +88,10 @@ function recoverSlice(ctx: MsgRecoveryContext, no: number): Slice | null {
     } else {
       ({ end: dataEnd, added: toIndex } = rebuild(ctx, sl, fd, datSize));
     }
-    if (dataEnd < datSize) fs.ftruncateSync(fd, dataEnd);
+    if (dataEnd < datSize) io.ftruncateSync(fd, dataEnd);
     writeIndex(ctx, sl, indexed ? idxEntries : 0, toIndex, !indexed);
   } finally {
-    fs.closeSync(fd);
+    io.closeSync(fd);
   }
   return sl.entries - sl.holes > 0 ? sl : null;
 }
@@ -139,7 +140,7 @@ function readIndex(ctx: MsgRecoveryContext, sl: Slice, datFd: number, datSize: n
     count++;
   }
   if (zeroAt < 0 && pos !== buf.length) return fail(E.unexpectedEof);
-  if (zeroAt >= 0) fs.truncateSync(sl.idxPath, zeroAt);
+  if (zeroAt >= 0) io.truncateSync(sl.idxPath, zeroAt);
   if (sl.entries > 0) {
     const err = checkLastEntry(ctx, sl, datFd);
     if (err) {
@@ -253,19 +254,19 @@ function writeIndex(ctx: MsgRecoveryContext, sl: Slice, keep: number, added: New
   let size = -1;
   try { size = fs.statSync(sl.idxPath).size; } catch { /* missing */ }
   if (!fresh && added.length === 0 && size === start) return;
-  const fd = fs.openSync(sl.idxPath, size < 0 ? 'w+' : 'r+');
+  const fd = io.openSync(sl.idxPath, size < 0 ? 'w+' : 'r+');
   try {
-    if (fresh || size < VERSION_SIZE) fs.writeSync(fd, VERSION_BYTES, 0, VERSION_SIZE, 0);
-    fs.ftruncateSync(fd, start);
+    if (fresh || size < VERSION_SIZE) io.writeSync(fd, VERSION_BYTES, 0, VERSION_SIZE, 0);
+    io.ftruncateSync(fd, start);
     if (added.length > 0) {
       const buf = Buffer.allocUnsafe(added.length * INDEX_RECORD_SIZE);
       let p = 0;
       for (const a of added) p = writeIndexEntry(buf, p, a.seq, a.offset, a.ts, a.size, ctx.crc32);
-      fs.writeSync(fd, buf, 0, buf.length, start);
+      io.writeSync(fd, buf, 0, buf.length, start);
     }
-    fs.fsyncSync(fd);
+    io.fsyncSync(fd);
   } finally {
-    fs.closeSync(fd);
+    io.closeSync(fd);
   }
 }
 

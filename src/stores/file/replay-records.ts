@@ -3,6 +3,7 @@ import { handleBadRecord, type BadRecordContext } from './bad-record.js';
 import type { Crc32 } from './crc32.js';
 import { VERSION_SIZE, checkVersion } from './framing.js';
 import { Scan, RecordScanner, readAt } from './record-scanner.js';
+import { io } from './io.js';
 
 /**
  * Replays a typed record file (clients.dat, subs.dat): checks the version,
@@ -18,7 +19,7 @@ export function replayRecordFile(
   onRecord: (type: number, buf: Buffer, start: number, end: number) => void,
 ): number {
   if (!fs.existsSync(path)) return 0;
-  const fd = fs.openSync(path, 'r+');
+  const fd = io.openSync(path, 'r+');
   try {
     let size = fs.fstatSync(fd).size;
     if (size === 0) return 0;
@@ -29,7 +30,7 @@ export function replayRecordFile(
       const r = sc.next();
       if (r === Scan.End) break;
       if (r === Scan.ZeroTail) {
-        fs.ftruncateSync(fd, sc.offset);
+        io.ftruncateSync(fd, sc.offset);
         size = sc.offset;
         break;
       }
@@ -42,6 +43,6 @@ export function replayRecordFile(
     }
     return size;
   } finally {
-    fs.closeSync(fd);
+    io.closeSync(fd);
   }
 }
