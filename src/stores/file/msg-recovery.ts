@@ -17,7 +17,7 @@ import { handleBadRecord, type BadRecordContext } from './bad-record.js';
 import { FILE_STORE_ERRORS as E, FILE_STORE_LOGS as L, FILE_STORE_NOTES as N } from './errors.js';
 import {
   INDEX_RECORD_SIZE, IndexRead, RECORD_HEADER_SIZE, VERSION_BYTES, VERSION_SIZE,
-  checkVersion, readIndexEntry, writeIndexEntry, type IndexEntry,
+  checkVersion, headerNeverSynced, readIndexEntry, writeIndexEntry, type IndexEntry,
 } from './framing.js';
 import { DAT_SUFFIX, HOLE, SLICE_PREFIX, Slice } from './msg-slice.js';
 import { Scan, RecordScanner, readAt } from './record-scanner.js';
@@ -59,6 +59,11 @@ function recoverSlice(ctx: MsgRecoveryContext, no: number): Slice | null {
   const fd = io.openSync(sl.datPath, 'r+');
   try {
     let datSize = fs.fstatSync(fd).size;
+    if (datSize > 0 && headerNeverSynced(readAt(fd, 0, VERSION_SIZE), Math.min(datSize, VERSION_SIZE))) {
+      ctx.logger.warn(N.headerNeverSynced(sl.datPath));
+      io.ftruncateSync(fd, 0);
+      datSize = 0;
+    }
     if (datSize === 0) {
       // created, then crashed before the version was written: an empty slice
       io.writeSync(fd, VERSION_BYTES, 0, VERSION_SIZE, 0);

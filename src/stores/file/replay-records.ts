@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import { handleBadRecord, type BadRecordContext } from './bad-record.js';
 import type { Crc32 } from './crc32.js';
-import { VERSION_SIZE, checkVersion } from './framing.js';
+import { FILE_STORE_NOTES as N } from './errors.js';
+import { VERSION_SIZE, checkVersion, headerNeverSynced } from './framing.js';
 import { Scan, RecordScanner, readAt } from './record-scanner.js';
 import { io } from './io.js';
 
@@ -23,7 +24,13 @@ export function replayRecordFile(
   try {
     let size = fs.fstatSync(fd).size;
     if (size === 0) return 0;
-    const version = checkVersion(readAt(fd, 0, VERSION_SIZE), Math.min(size, VERSION_SIZE));
+    const head = readAt(fd, 0, VERSION_SIZE);
+    if (headerNeverSynced(head, Math.min(size, VERSION_SIZE))) {
+      bad.logger.warn(N.headerNeverSynced(path));
+      io.ftruncateSync(fd, 0);
+      return 0;
+    }
+    const version = checkVersion(head, Math.min(size, VERSION_SIZE));
     if (version) throw new Error(version);
     const sc = new RecordScanner(fd, size, true, crc32, checkCrc);
     for (;;) {
