@@ -4,12 +4,12 @@
  * or, for an incomplete last record with `-file_truncate_bad_eof`, cut the file
  * there and carry on.
  */
-import * as fs from 'node:fs';
 import type { Logger } from '../../util/logger.js';
 import { FILE_STORE_ERRORS as E, FILE_STORE_LOGS as L } from './errors.js';
 import { RECORD_HEADER_SIZE } from './framing.js';
 import { Scan, readAt } from './record-scanner.js';
 import type { RecordScanner } from './record-scanner.js';
+import { io } from './io.js';
 
 /** Lines of payload dump at most (the Go server dumps it all; a 1 MB record would be 50k lines). */
 const MAX_DUMP_LINES = 16;
@@ -43,7 +43,7 @@ export function handleBadRecord(ctx: BadRecordContext, file: string, fd: number,
   dumpRecord(logger, fd, offset, typed);
   if (result === Scan.Torn) {
     if (ctx.truncateBadEof) {
-      fs.ftruncateSync(fd, offset);
+      io.ftruncateSync(fd, offset);
       logger.notice(L.truncated(file, offset));
       logger.notice(L.recoveryResumes);
       return;

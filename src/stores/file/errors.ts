@@ -81,4 +81,6 @@ export const FILE_STORE_NOTES = {
   indexPastData: (seq: number, end: number, size: number) =>
     `index entry for sequence ${seq} ends at offset ${end}, data file has ${size} bytes`,
   staleRecord: (seq: number, last: number) => `record of sequence ${seq} after sequence ${last}`,
+  headerNeverSynced: (file: string) =>
+    `File "${file}" has no version header (created, then lost power before its first sync): starting it empty`,
 } as const;

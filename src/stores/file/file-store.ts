@@ -31,6 +31,7 @@ import { FileMsgStore } from './msg-store.js';
 import { resolveFileStoreOptions, type FileStoreOptions } from './options.js';
 import { SERVER_FILE_NAME, readServerFile, writeServerFile } from './server-file.js';
 import { FileSubStore, SUBS_FILE_NAME } from './sub-store.js';
+import { io } from './io.js';
 
 export const TRUNCATE_WITNESS_FILE = '.truncate.lck';
 
@@ -82,7 +83,7 @@ export class FileStore implements Store {
   static async open(options: Partial<FileStoreOptions> & { dir: string }, logger: Logger, extra: OpenFileStoreOptions = {}): Promise<FileStore> {
     const opts = resolveFileStoreOptions(options);
     try {
-      fs.mkdirSync(opts.dir, { recursive: true });
+      io.mkdirSync(opts.dir, { recursive: true });
     } catch (e) {
       throw new Error(E.unableToCreateRoot(opts.dir, (e as Error).message));
     }
@@ -147,8 +148,8 @@ export class FileStore implements Store {
     }
     const dir = this.channelDir(channel);
     // A directory nobody recovered is a leftover (deleted channel, failed create): start afresh.
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.mkdirSync(dir, { recursive: true });
+    io.rmSync(dir, { recursive: true, force: true });
+    io.mkdirSync(dir, { recursive: true });
     const ch = this.openChannel(channel, false);
     if (this.options.sync) {
       await ch.subs.flush();
@@ -163,7 +164,7 @@ export class FileStore implements Store {
     this.channels.delete(channel);
     await ch.msgs.abandon();
     await ch.subs.abandon();
-    await fs.promises.rm(this.channelDir(channel), { recursive: true, force: true });
+    await io.rm(this.channelDir(channel), { recursive: true, force: true });
   }
 
   async addClient(info: ClientInfo): Promise<void> {
@@ -252,12 +253,12 @@ export class FileStore implements Store {
     const f = path.join(this.root, TRUNCATE_WITNESS_FILE);
     if (this.options.truncateBadEof) {
       try {
-        fs.closeSync(fs.openSync(f, 'wx'));
+        io.closeSync(io.openSync(f, 'wx'));
       } catch {
         throw new Error(E.truncateConsecutive);
       }
     } else {
-      fs.rmSync(f, { force: true });
+      io.rmSync(f, { force: true });
     }
   }
 

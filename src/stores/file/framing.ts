@@ -92,6 +92,15 @@ export function readU64(buf: Buffer, pos: number): number {
 }
 
 /** Checks the 4-byte version header; returns an error text or null. */
+/**
+ * True when the version word never reached the disk: the file is shorter than it
+ * or it reads 0 (a power loss after the file was created, before its first sync).
+ * The header is the first write of a file, so no later byte of it was synced either.
+ */
+export function headerNeverSynced(head: Buffer, bytesRead: number): boolean {
+  return bytesRead < VERSION_SIZE || head.readUInt32LE(0) === 0;
+}
+
 export function checkVersion(head: Buffer, bytesRead: number): string | null {
   if (bytesRead < VERSION_SIZE) return E.unableToVerifyVersion(bytesRead === 0 ? 'EOF' : E.unexpectedEof);
   const v = head.readUInt32LE(0);

@@ -17,11 +17,12 @@ import { handleBadRecord, type BadRecordContext } from './bad-record.js';
 import { FILE_STORE_ERRORS as E, FILE_STORE_LOGS as L, FILE_STORE_NOTES as N } from './errors.js';
 import {
   INDEX_RECORD_SIZE, IndexRead, RECORD_HEADER_SIZE, VERSION_BYTES, VERSION_SIZE,
-  checkVersion, readIndexEntry, writeIndexEntry, type IndexEntry,
+  checkVersion, headerNeverSynced, readIndexEntry, writeIndexEntry, type IndexEntry,
 } from './framing.js';
 import { DAT_SUFFIX, HOLE, SLICE_PREFIX, Slice } from './msg-slice.js';
 import { Scan, RecordScanner, readAt } from './record-scanner.js';
 import { readMsgSeqAndTime } from './records.js';
+import { io } from './io.js';
 
 export interface MsgRecoveryContext extends BadRecordContext {
   channel: string;
@@ -55,12 +56,17 @@ interface NewEntry { seq: number; offset: number; ts: bigint; size: number }
 
 function recoverSlice(ctx: MsgRecoveryContext, no: number): Slice | null {
   const sl = new Slice(no, ctx.dir);
-  const fd = fs.openSync(sl.datPath, 'r+');
+  const fd = io.openSync(sl.datPath, 'r+');
   try {
     let datSize = fs.fstatSync(fd).size;
+    if (datSize > 0 && headerNeverSynced(readAt(fd, 0, VERSION_SIZE), Math.min(datSize, VERSION_SIZE))) {
+      ctx.logger.warn(N.headerNeverSynced(sl.datPath));
+      io.ftruncateSync(fd, 0);
+      datSize = 0;
+    }
     if (datSize === 0) {
       // created, then crashed before the version was written: an empty slice
-      fs.writeSync(fd, VERSION_BYTES, 0, VERSION_SIZE, 0);
+      io.writeSync(fd, VERSION_BYTES, 0, VERSION_SIZE, 0);
       datSize = VERSION_SIZE;
     } else {
       const bad = checkVersion(readAt(fd, 0, VERSION_SIZE), Math.min(datSize, VERSION_SIZE));
@@ -87,10 +93,10 @@ function recoverSlice(ctx: MsgRecoveryContext, no: number): Slice | null {
     } else {
       ({ end: dataEnd, added: toIndex } = rebuild(ctx, sl, fd, datSize));
     }
-    if (dataEnd < datSize) fs.ftruncateSync(fd, dataEnd);
+    if (dataEnd < datSize) io.ftruncateSync(fd, dataEnd);
     writeIndex(ctx, sl, indexed ? idxEntries : 0, toIndex, !indexed);
   } finally {
-    fs.closeSync(fd);
+    io.closeSync(fd);
   }
   return sl.entries - sl.holes > 0 ? sl : null;
 }
@@ -139,7 +145,7 @@ function readIndex(ctx: MsgRecoveryContext, sl: Slice, datFd: number, datSize: n
     count++;
   }
   if (zeroAt < 0 && pos !== buf.length) return fail(E.unexpectedEof);
-  if (zeroAt >= 0) fs.truncateSync(sl.idxPath, zeroAt);
+  if (zeroAt >= 0) io.truncateSync(sl.idxPath, zeroAt);
   if (sl.entries > 0) {
     const err = checkLastEntry(ctx, sl, datFd);
     if (err) {
@@ -253,19 +259,19 @@ function writeIndex(ctx: MsgRecoveryContext, sl: Slice, keep: number, added: New
   let size = -1;
   try { size = fs.statSync(sl.idxPath).size; } catch { /* missing */ }
   if (!fresh && added.length === 0 && size === start) return;
-  const fd = fs.openSync(sl.idxPath, size < 0 ? 'w+' : 'r+');
+  const fd = io.openSync(sl.idxPath, size < 0 ? 'w+' : 'r+');
   try {
-    if (fresh || size < VERSION_SIZE) fs.writeSync(fd, VERSION_BYTES, 0, VERSION_SIZE, 0);
-    fs.ftruncateSync(fd, start);
+    if (fresh || size < VERSION_SIZE) io.writeSync(fd, VERSION_BYTES, 0, VERSION_SIZE, 0);
+    io.ftruncateSync(fd, start);
     if (added.length > 0) {
       const buf = Buffer.allocUnsafe(added.length * INDEX_RECORD_SIZE);
       let p = 0;
       for (const a of added) p = writeIndexEntry(buf, p, a.seq, a.offset, a.ts, a.size, ctx.crc32);
-      fs.writeSync(fd, buf, 0, buf.length, start);
+      io.writeSync(fd, buf, 0, buf.length, start);
     }
-    fs.fsyncSync(fd);
+    io.fsyncSync(fd);
   } finally {
-    fs.closeSync(fd);
+    io.closeSync(fd);
   }
 }
 

@@ -28,6 +28,7 @@ import type { DamageLog } from './damage.js';
 import { readRun, type ReadContext } from './msg-reader.js';
 import { HOLE, Slice, discardSliceFiles } from './msg-slice.js';
 import type { FileStoreOptions } from './options.js';
+import { io } from './io.js';
 
 export interface MsgStoreContext {
   channel: string;
@@ -243,8 +244,8 @@ export class FileMsgStore implements MsgStore {
       sl.removed = true;
       if (sl.committer) await sl.committer.abandon();
       sl.closeReadFd();
-      fs.rmSync(sl.datPath, { force: true });
-      fs.rmSync(sl.idxPath, { force: true });
+      io.rmSync(sl.datPath, { force: true });
+      io.rmSync(sl.idxPath, { force: true });
     }
     this.count = 0;
     this.bytes = 0;
@@ -330,7 +331,7 @@ export class FileMsgStore implements MsgStore {
     try {
       sl.idx = AppendFile.open(sl.idxPath, 0);
     } catch (e) {
-      fs.closeSync(sl.dat.fd);
+      io.closeSync(sl.dat.fd);
       throw e;
     }
     const prev = this.write;
@@ -470,8 +471,8 @@ export class FileMsgStore implements MsgStore {
         const sl = this.sliceFor(this.first);
         if (!sl) { this.removeFirstMsg(); continue; }
         if (sl !== fdSlice) {
-          if (fd >= 0) fs.closeSync(fd);
-          fd = fs.openSync(sl.datPath, 'r');
+          if (fd >= 0) io.closeSync(fd);
+          fd = io.openSync(sl.datPath, 'r');
           fdSlice = sl;
         }
         const ts = readTimestampSync(sl, fd, this.first);
@@ -480,7 +481,7 @@ export class FileMsgStore implements MsgStore {
         break;
       }
     } finally {
-      if (fd >= 0) fs.closeSync(fd);
+      if (fd >= 0) io.closeSync(fd);
     }
   }
 
