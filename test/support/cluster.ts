@@ -31,6 +31,8 @@ export interface NodeSpec {
   routes?: string[];
   port?: number;
   clusterPort?: number;
+  /** Clients are not told about the other servers (`--no_advertise`). */
+  noAdvertise?: boolean;
 }
 
 export interface NatstreamNode extends Node {
@@ -48,6 +50,7 @@ export async function startNatstreamNode(spec: NodeSpec, extra: Partial<StartOpt
       ...extra.core,
       cluster: {
         host: '127.0.0.1', port: spec.clusterPort ?? 0, name: spec.clusterName, routes: spec.routes ?? [],
+        noAdvertise: spec.noAdvertise,
       },
     },
   });
@@ -76,6 +79,7 @@ export async function startGoNode(spec: NodeSpec, args: string[] = []): Promise<
   const argv = ['-a', '127.0.0.1', '-p', String(port), '-n', spec.name, '--cluster', `nats://127.0.0.1:${clusterPort}`];
   if (spec.clusterName) argv.push('--cluster_name', spec.clusterName);
   if (spec.routes && spec.routes.length > 0) argv.push('--routes', spec.routes.join(','));
+  if (spec.noAdvertise) argv.push('--no_advertise');
   const child = spawn(NATS_SERVER, [...argv, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr!.on('data', (d: Buffer) => { log += d.toString(); });
