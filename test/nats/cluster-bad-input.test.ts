@@ -80,3 +80,19 @@ test('bad route input gets nats-server\'s answer and leaves the cluster working'
   assert.equal([...cluster.routes.values()][0].remoteName, 'partner');
   assert.equal(cluster.clusterName, 'bad');
 });
+
+test('route credentials: a wrong password gets nats-server\'s answer; the right ones are routed', { skip: skipWithoutNatsServer, timeout: 30_000 }, async () => {
+  const routeAuth = { user: 'ruser', pass: 'pw' };
+  const ns = track(await startNatstreamNode({ name: 'guarded', clusterName: 'auth', routeAuth }));
+  const reference = track(await startGoNode({ name: 'guarded', clusterName: 'auth', routeAuth }));
+  const wrong = routeConnect('NXAUTH', 'auth').replace('"tls_required"', '"user":"ruser","pass":"no","tls_required"');
+  assert.equal(await answer(ns.clusterPort, wrong), "-ERR 'Authorization Violation'");
+  assert.equal(await answer(reference.clusterPort, wrong), "-ERR 'Authorization Violation'");
+  // A real server with the credentials in its route URL is accepted.
+  const peer = track(await startGoNode({ name: 'peer', clusterName: 'auth', routes: [`nats://ruser:pw@127.0.0.1:${ns.clusterPort}`] }));
+  const a = await client(ns);
+  const b = await client(peer);
+  cleanups.push(() => a.close(), () => b.close());
+  await untilRouted(a, b);
+  assert.equal(ns.running.core!.cluster!.routes.size, 1);
+});

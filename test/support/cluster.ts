@@ -33,6 +33,8 @@ export interface NodeSpec {
   clusterPort?: number;
   /** Clients are not told about the other servers (`--no_advertise`). */
   noAdvertise?: boolean;
+  /** Credentials incoming routes must present. */
+  routeAuth?: { user: string; pass: string };
 }
 
 export interface NatstreamNode extends Node {
@@ -51,6 +53,8 @@ export async function startNatstreamNode(spec: NodeSpec, extra: Partial<StartOpt
       cluster: {
         host: '127.0.0.1', port: spec.clusterPort ?? 0, name: spec.clusterName, routes: spec.routes ?? [],
         noAdvertise: spec.noAdvertise,
+        user: spec.routeAuth?.user,
+        pass: spec.routeAuth?.pass,
       },
     },
   });
@@ -76,7 +80,8 @@ export interface GoNode extends Node {
 export async function startGoNode(spec: NodeSpec, args: string[] = []): Promise<GoNode> {
   const port = spec.port ?? (await freePort());
   const clusterPort = spec.clusterPort ?? (await freePort());
-  const argv = ['-a', '127.0.0.1', '-p', String(port), '-n', spec.name, '--cluster', `nats://127.0.0.1:${clusterPort}`];
+  const auth = spec.routeAuth ? `${spec.routeAuth.user}:${spec.routeAuth.pass}@` : '';
+  const argv = ['-a', '127.0.0.1', '-p', String(port), '-n', spec.name, '--cluster', `nats://${auth}127.0.0.1:${clusterPort}`];
   if (spec.clusterName) argv.push('--cluster_name', spec.clusterName);
   if (spec.routes && spec.routes.length > 0) argv.push('--routes', spec.routes.join(','));
   if (spec.noAdvertise) argv.push('--no_advertise');
