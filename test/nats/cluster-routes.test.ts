@@ -111,9 +111,14 @@ for (const [title, makePair, skip] of pairs) {
   });
 }
 
-test('3 nodes: discovered routes complete the mesh, every node gets each message once', { skip: skipWithoutNatsServer, timeout: 30_000 }, async () => {
-  const a = track(await startNatstreamNode({ name: 'ns-a', clusterName: 'mesh' }));
-  const b = track(await startGoNode({ name: 'go-b', clusterName: 'mesh', routes: [a.routeUrl] }));
+for (const hub of ['natstream', 'nats-server'] as const) {
+test(`3 nodes around a ${hub} hub: discovered routes complete the mesh, every node gets each message once`, { skip: skipWithoutNatsServer, timeout: 30_000 }, async () => {
+  const a = hub === 'natstream'
+    ? track(await startNatstreamNode({ name: 'hub-a', clusterName: 'mesh' }))
+    : track(await startGoNode({ name: 'hub-a', clusterName: 'mesh' }));
+  const b = hub === 'natstream'
+    ? track(await startGoNode({ name: 'go-b', clusterName: 'mesh', routes: [a.routeUrl] }))
+    : track(await startNatstreamNode({ name: 'ns-b', clusterName: 'mesh', routes: [a.routeUrl] }));
   const c = track(await startNatstreamNode({ name: 'ns-c', clusterName: 'mesh', routes: [a.routeUrl] }));
   const nodes = [a, b, c];
   const conns = await Promise.all(nodes.map((n) => conn(n)));
@@ -124,7 +129,7 @@ test('3 nodes: discovered routes complete the mesh, every node gets each message
   conns.forEach((nc, i) => nc.publish('all', enc(`from ${nodes[i].name}`)));
   for (const p of conns) for (let i = 0; i < conns.length; i++) p.publish(`end.${i}`);
   await Promise.all(ends.map((e) => e()));
-  for (const g of got) assert.deepEqual([...g.got].sort(), ['from go-b', 'from ns-a', 'from ns-c']);
+  for (const g of got) assert.deepEqual([...g.got].sort(), nodes.map((n) => `from ${n.name}`).sort());
   assert.equal(c.running.core!.cluster!.routes.size, 2);
 
   // A client learns every node of the cluster from INFO.
@@ -134,6 +139,7 @@ test('3 nodes: discovered routes complete the mesh, every node gets each message
   assert.equal(info.cluster, 'mesh');
   assert.deepEqual([...info.connect_urls].sort(), nodes.map((n) => `127.0.0.1:${n.port}`).sort());
 });
+}
 
 test('a killed node comes back: routes re-form, nothing is duplicated, clients fail over', { skip: skipWithoutNatsServer, timeout: 30_000 }, async () => {
   const goPort = await freePort();
