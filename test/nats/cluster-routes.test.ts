@@ -185,3 +185,19 @@ test('a killed node comes back: routes re-form, nothing is duplicated, clients f
   assert.equal(got2.got.length, 50);
   assert.equal(a2.running.core!.cluster!.routes.size, 1);
 });
+
+test('without --cluster_name a node takes the configured name of the cluster it joins', { skip: skipWithoutNatsServer, timeout: 30_000 }, async () => {
+  const named = track(await startGoNode({ name: 'go-named', clusterName: 'given' }));
+  const anon = track(await startNatstreamNode({ name: 'ns-anon', routes: [named.routeUrl] }));
+  const anon2 = track(await startNatstreamNode({ name: 'ns-anon2' }));
+  const goAnon = track(await startGoNode({ name: 'go-anon', routes: [anon2.routeUrl] }));
+  const [a, b, c, d] = await Promise.all([conn(anon), conn(named), conn(anon2), conn(goAnon)]);
+  await untilRouted(a, b);
+  await untilRouted(b, a);
+  assert.equal(anon.running.core!.cluster!.clusterName, 'given');
+  assert.equal(anon.running.core!.cluster!.dynamic, false);
+  // Two random names: both sides settle on the same one.
+  await untilRouted(c, d);
+  await untilRouted(d, c);
+  assert.equal(d.info!.cluster, anon2.running.core!.cluster!.clusterName);
+});
