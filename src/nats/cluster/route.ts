@@ -8,6 +8,8 @@ import { GLOBAL_ACCOUNT, parsePeerConnect, parsePeerInfo, type PeerInfo } from '
 import { ROUTE_FIRST_PING_MS } from './options.js';
 import type { RouteSet } from './route-set.js';
 
+const FLUSH_HIGH_WATER = 256 * 1024;
+
 /** Why a route ended, with nats-server's words (ClosedState strings). */
 export const RouteCloseReason = {
   client: 'Client Closed',
@@ -313,7 +315,9 @@ export class RouteConnection implements RouteParserHandler {
     out.crlf();
     this.outMsgs++;
     this.outBytes += body.length;
-    this.set.scheduleFlush(this);
+    // As for clients: a big burst goes out at once rather than waiting for the end of the turn.
+    if (out.length >= FLUSH_HIGH_WATER) this.flush();
+    else this.set.scheduleFlush(this);
     if (this.pendingBytes > this.set.maxPending) {
       this.set.logger.notice(`${this.logPrefix()} - Slow Consumer Detected: MaxPending of ${this.set.maxPending} Exceeded`);
       this.close(RouteCloseReason.slowConsumer);
