@@ -4,26 +4,19 @@
  * crosses routes both ways, queue groups deliver once across the cluster,
  * discovered routes complete the mesh, and routes re-form after a node dies.
  */
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { headers, type NatsConnection } from 'nats';
 import {
-  client, collect, endMarker, skipWithoutNatsServer, startGoNode, startNatstreamNode, untilRouted, type Node,
+  client, collect, endMarker, skipWithoutNatsServer, startGoNode, startNatstreamNode, untilRouted, type Node, teardown,
 } from '../support/cluster.js';
 import { freePort } from '../support/ports.js';
 import { RawClient } from '../support/raw-client.js';
 
-const cleanups: Array<() => Promise<unknown>> = [];
-after(async () => {
-  for (const c of cleanups.reverse()) await c().catch(() => undefined);
-});
-function track<T extends Node>(n: T): T {
-  cleanups.push(() => n.stop());
-  return n;
-}
+const { track, defer } = teardown();
 async function conn(n: Node, opts: Record<string, unknown> = {}): Promise<NatsConnection> {
   const nc = await client(n, opts);
-  cleanups.push(() => nc.close());
+  defer(() => nc.close());
   return nc;
 }
 const enc = (s: string) => new TextEncoder().encode(s);

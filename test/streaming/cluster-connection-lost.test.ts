@@ -5,17 +5,14 @@
  * server on the first with `-ns nats://localhost:P0`, and clients that move
  * between the two cores. Random ports instead of fixed ones.
  */
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type RunningServer } from '../../src/index.js';
-import { client, startNatstreamNode, untilRouted, type NatstreamNode } from '../support/cluster.js';
+import { client, startNatstreamNode, untilRouted, type NatstreamNode, teardown } from '../support/cluster.js';
 import { freePort } from '../support/ports.js';
 import { closeStan, connectStan, publish, withTimeout, type Stan } from './harness.js';
 
-const cleanups: Array<() => Promise<unknown>> = [];
-after(async () => {
-  for (const c of cleanups.reverse()) await c().catch(() => undefined);
-});
+const { defer } = teardown();
 
 interface Setup {
   core1: NatstreamNode;
@@ -26,18 +23,18 @@ interface Setup {
 
 async function setup(noAdvertise: boolean): Promise<Setup> {
   const core1 = await startNatstreamNode({ name: 'core1', clusterName: 'lost', noAdvertise });
-  cleanups.push(() => core1.stop());
+  defer(() => core1.stop());
   const spec = {
     name: 'core2', clusterName: 'lost', routes: [core1.routeUrl], port: await freePort(), clusterPort: await freePort(), noAdvertise,
   };
   const startCore2 = async () => {
     const n = await startNatstreamNode(spec);
-    cleanups.push(() => n.stop());
+    defer(() => n.stop());
     return n;
   };
   const core2 = await startCore2();
   const streaming = await startServer({ clusterId: 'test-cluster', connection: { natsServerUrl: core1.url }, streaming: {} });
-  cleanups.push(() => streaming.close());
+  defer(() => streaming.close());
   await routed(core1, core2);
   return { core1, core2, streaming, restartCore2: startCore2 };
 }
@@ -56,7 +53,7 @@ async function routed(a: NatstreamNode, b: NatstreamNode): Promise<void> {
 
 async function stanOn(url: string, clientId: string, opts: Record<string, unknown>): Promise<Stan> {
   const sc = await connectStan(url, 'test-cluster', clientId, { stanPingInterval: 1000, stanMaxPingOut: 2, ...opts });
-  cleanups.push(() => closeStan(sc));
+  defer(() => closeStan(sc));
   return sc;
 }
 

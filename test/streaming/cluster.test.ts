@@ -3,24 +3,17 @@
  * connected to any node: natstream (in-process transport) routed to
  * nats-server or to another natstream.
  */
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  client, skipWithoutNatsServer, startGoNode, startNatstreamNode, untilRouted, type Node, type NatstreamNode,
+  client, skipWithoutNatsServer, startGoNode, startNatstreamNode, untilRouted, type Node, type NatstreamNode, teardown,
 } from '../support/cluster.js';
 import { closeStan, connectStan, inboxOf, publish, subscribe, type Stan } from './harness.js';
 
-const cleanups: Array<() => Promise<unknown>> = [];
-after(async () => {
-  for (const c of cleanups.reverse()) await c().catch(() => undefined);
-});
-function track<T extends Node>(n: T): T {
-  cleanups.push(() => n.stop());
-  return n;
-}
+const { track, defer } = teardown();
 async function stanOn(node: Node, clientId: string, opts: Record<string, unknown> = {}): Promise<Stan> {
   const sc = await connectStan(node.url, 'routed', clientId, opts);
-  cleanups.push(() => closeStan(sc));
+  defer(() => closeStan(sc));
   return sc;
 }
 
@@ -33,7 +26,7 @@ async function streamingPair(partner: 'nats-server' | 'natstream'): Promise<[Nat
   // The streaming server's subjects are visible on the other node once the route carries a probe from the first.
   const a = await client(s);
   const b = await client(other);
-  cleanups.push(() => a.close(), () => b.close());
+  defer(() => a.close(), () => b.close());
   await untilRouted(a, b);
   return [s, other];
 }

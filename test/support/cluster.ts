@@ -4,6 +4,7 @@
  * probe that waits until interest registered on one node is visible on another.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { after } from 'node:test';
 import { connect, type NatsConnection } from 'nats';
 import { startServer, type RunningServer } from '../../src/index.js';
 import type { StartOptions } from '../../src/index.js';
@@ -177,5 +178,25 @@ export async function endMarker(nc: NatsConnection, subject: string, count = 1, 
       timer = setTimeout(() => { sub.unsubscribe(); reject(new Error(`no ${subject} on ${nc.getServer()}`)); }, timeoutMs);
     });
     return Promise.race([seen.finally(() => clearTimeout(timer)), timeout]);
+  };
+}
+
+/**
+ * What a test file started, stopped in reverse order after its tests:
+ * `track(node)` for nodes, `defer(fn)` for anything else (clients, processes).
+ */
+export function teardown(): { track<T extends Node>(n: T): T; defer(...fns: Array<() => Promise<unknown>>): void } {
+  const fns: Array<() => Promise<unknown>> = [];
+  after(async () => {
+    for (const f of fns.reverse()) await f().catch(() => undefined);
+  });
+  return {
+    track(n) {
+      fns.push(() => n.stop());
+      return n;
+    },
+    defer(...more) {
+      fns.push(...more);
+    },
   };
 }
