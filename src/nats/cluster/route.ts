@@ -77,6 +77,8 @@ export class RouteConnection implements RouteParserHandler {
   rtt = 0;
 
   private infoReceived = false;
+  private msgPrefixSubject = '';
+  private msgPrefix: Buffer | null = null;
   private pingTimer: NodeJS.Timeout | null = null;
   private authTimer: NodeJS.Timeout | null = null;
   private pingsOut = 0;
@@ -286,9 +288,18 @@ export class RouteConnection implements RouteParserHandler {
     const out = this.out;
     const withHeaders = headerSize > 0 && this.headers;
     const body = headerSize > 0 && !withHeaders ? payload.subarray(headerSize) : payload;
-    out.text(withHeaders ? 'HMSG $G ' : 'RMSG $G ');
-    out.text(subject);
-    out.text(' ');
+    if (withHeaders) {
+      out.text('HMSG $G ');
+      out.text(subject);
+      out.text(' ');
+    } else {
+      // Publishers repeat subjects: keep the `RMSG $G <subject> ` bytes of the last one.
+      if (this.msgPrefixSubject !== subject) {
+        this.msgPrefixSubject = subject;
+        this.msgPrefix = Buffer.from(`RMSG $G ${subject} `, 'latin1');
+      }
+      out.bytes(this.msgPrefix!);
+    }
     if (queues !== null && queues.length > 0) {
       if (reply !== '') {
         out.text('+ ');
