@@ -81,6 +81,10 @@ test('route credentials: a wrong password gets nats-server\'s answer; the right 
   const wrong = routeConnect('NXAUTH', 'auth').replace('"tls_required"', '"user":"ruser","pass":"no","tls_required"');
   assert.equal(await answer(ns.clusterPort, wrong), "-ERR 'Authorization Violation'");
   assert.equal(await answer(reference.clusterPort, wrong), "-ERR 'Authorization Violation'");
+  // Anything before the CONNECT is refused the same way.
+  const infoFirst = routeInfo('NXEARLY', 'early', 'auth');
+  assert.equal(await answer(ns.clusterPort, infoFirst), await answer(reference.clusterPort, infoFirst));
+  assert.equal(await answer(ns.clusterPort, infoFirst), "-ERR 'Authorization Violation'");
   // A real server with the credentials in its route URL is accepted.
   const peer = track(await startGoNode({ name: 'peer', clusterName: 'auth', routes: [`nats://ruser:pw@127.0.0.1:${ns.clusterPort}`] }));
   const a = await client(ns);

@@ -77,6 +77,7 @@ export class RouteConnection implements RouteParserHandler {
   rtt = 0;
 
   private infoReceived = false;
+  private connectReceived = false;
   private msgPrefixSubject = '';
   private msgPrefix: Buffer | null = null;
   private pingTimer: NodeJS.Timeout | null = null;
@@ -159,6 +160,7 @@ export class RouteConnection implements RouteParserHandler {
     }
     if (this.authTimer) clearTimeout(this.authTimer);
     this.authTimer = null;
+    this.connectReceived = true;
     if (!this.set.acceptClusterName(this, c.cluster, c.dynamic)) {
       const text = RouteErr.clusterName(c.cluster, this.set.clusterName);
       this.set.logger.error(`${this.logPrefix()} - ${text}`);
@@ -169,6 +171,7 @@ export class RouteConnection implements RouteParserHandler {
   }
 
   onInfo(json: string): void {
+    if (this.refusedBeforeConnect()) return;
     const info = parsePeerInfo(json);
     if (info === null) return this.close(RouteCloseReason.protocol);
     const set = this.set;
@@ -201,11 +204,13 @@ export class RouteConnection implements RouteParserHandler {
   }
 
   onPing(): void {
+    if (this.refusedBeforeConnect()) return;
     this.out.text('PONG\r\n');
     this.set.scheduleFlush(this);
   }
 
   onPong(): void {
+    if (this.refusedBeforeConnect()) return;
     this.pingsOut = 0;
     if (this.pingSentAt !== 0) {
       this.rtt = performance.now() - this.pingSentAt;
@@ -219,6 +224,7 @@ export class RouteConnection implements RouteParserHandler {
   }
 
   onRemoteSub(account: string, subject: string, queue: string, weight: number, origin: string): void {
+    if (this.refusedBeforeConnect()) return;
     void origin;
     const key = queue === '' ? `${account} ${subject}` : `${account} ${subject} ${queue}`;
     const existing = this.subs.get(key);
@@ -244,6 +250,7 @@ export class RouteConnection implements RouteParserHandler {
   }
 
   onRemoteUnsub(account: string, subject: string, queue: string): void {
+    if (this.refusedBeforeConnect()) return;
     const key = queue === '' ? `${account} ${subject}` : `${account} ${subject} ${queue}`;
     const sub = this.subs.get(key);
     if (sub === undefined) return;
@@ -253,6 +260,7 @@ export class RouteConnection implements RouteParserHandler {
   }
 
   onRoutedMsg(account: string, subject: string, reply: string, queues: string[] | null, headerSize: number, payload: Buffer): void {
+    if (this.refusedBeforeConnect()) return;
     this.inMsgs++;
     this.inBytes += payload.length;
     if (account !== GLOBAL_ACCOUNT) return;
@@ -263,6 +271,18 @@ export class RouteConnection implements RouteParserHandler {
     this.set.logger.error(`${this.logPrefix()} - ${reason}`);
     if (errText !== null) return this.sendErrAndClose(errText, RouteCloseReason.protocol);
     this.close(RouteCloseReason.protocol);
+  }
+
+  /**
+   * An accepted route that must authenticate may send nothing before its
+   * CONNECT (nats-server's parser: any other first operation is an
+   * authorization violation).
+   */
+  private refusedBeforeConnect(): boolean {
+    if (this.didSolicit || this.connectReceived || !this.set.options.user) return false;
+    this.set.logger.error(`${this.logPrefix()} - authentication error`);
+    this.sendErrAndClose(NatsErr.authViolation, RouteCloseReason.auth);
+    return true;
   }
 
   // --- output -----------------------------------------------------------------
