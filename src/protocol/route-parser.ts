@@ -276,8 +276,20 @@ function firstBlank(s: string): number {
   return -1;
 }
 
+/** Arguments split on runs of blanks (no regular expression: this runs once per routed message). */
 function splitBlanks(s: string): string[] {
-  return s.split(/[ \t]+/).filter((x) => x !== '');
+  const out: string[] = [];
+  const n = s.length;
+  let i = 0;
+  while (i < n) {
+    let c = s.charCodeAt(i);
+    while (i < n && (c === 32 || c === 9)) c = s.charCodeAt(++i);
+    if (i >= n) break;
+    const start = i;
+    while (i < n && c !== 32 && c !== 9) c = s.charCodeAt(++i);
+    out.push(s.slice(start, i));
+  }
+  return out;
 }
 
 /** `'text'` -> `text` (the -ERR argument). */

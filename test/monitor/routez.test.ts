@@ -2,19 +2,12 @@
  * /routez and the cluster part of /varz on a natstream node routed to a
  * nats-server node: the same fields as nats-server's own /routez.
  */
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { client, skipWithoutNatsServer, startGoNode, startNatstreamNode, untilRouted, type Node } from '../support/cluster.js';
+import { client, skipWithoutNatsServer, startGoNode, startNatstreamNode, untilRouted, type Node, teardown } from '../support/cluster.js';
 import { freePort } from '../support/ports.js';
 
-const cleanups: Array<() => Promise<unknown>> = [];
-after(async () => {
-  for (const c of cleanups.reverse()) await c().catch(() => undefined);
-});
-function track<T extends Node>(n: T): T {
-  cleanups.push(() => n.stop());
-  return n;
-}
+const { track, defer } = teardown();
 
 async function getJson(url: string): Promise<Record<string, unknown>> {
   const res = await fetch(url);
@@ -28,7 +21,7 @@ test('/routez lists the route with nats-server\'s fields; /varz shows the cluste
   const go = track(await startGoNode({ name: 'go-m', clusterName: 'mon', routes: [ns.routeUrl] }, ['-m', String(goMonitor)]));
   const a = await client(ns);
   const b = await client(go);
-  cleanups.push(() => a.close(), () => b.close());
+  defer(() => a.close(), () => b.close());
   a.subscribe('ns.subject');
   b.subscribe('go.subject');
   b.subscribe('go.queue', { queue: 'workers' });

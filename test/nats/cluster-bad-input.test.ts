@@ -3,21 +3,14 @@
  * nats-server route port: the same answer from both (the same -ERR or none,
  * the connection closed), and the cluster around natstream unaffected.
  */
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  client, collect, endMarker, skipWithoutNatsServer, startGoNode, startNatstreamNode, untilRouted, type Node,
+  client, collect, endMarker, skipWithoutNatsServer, startGoNode, startNatstreamNode, untilRouted, type Node, teardown,
 } from '../support/cluster.js';
 import { RawClient } from '../support/raw-client.js';
 
-const cleanups: Array<() => Promise<unknown>> = [];
-after(async () => {
-  for (const c of cleanups.reverse()) await c().catch(() => undefined);
-});
-function track<T extends Node>(n: T): T {
-  cleanups.push(() => n.stop());
-  return n;
-}
+const { track, defer } = teardown();
 
 const routeConnect = (name: string, cluster: string) =>
   `CONNECT {"echo":true,"verbose":false,"pedantic":false,"tls_required":false,"headers":true,"name":"${name}","cluster":"${cluster}","lnoc":true}\r\n`;
@@ -63,7 +56,7 @@ test('bad route input gets nats-server\'s answer and leaves the cluster working'
   const b = await client(partner);
   const s = await client(stranger);
   const t = await client(twin);
-  cleanups.push(() => a.close(), () => b.close(), () => s.close(), () => t.close());
+  defer(() => a.close(), () => b.close(), () => s.close(), () => t.close());
   const got = collect(a, 'still.works');
   const strayed = collect(s, 'still.works');
   const twinGot = collect(t, 'still.works');
@@ -79,4 +72,24 @@ test('bad route input gets nats-server\'s answer and leaves the cluster working'
   assert.equal(cluster.routes.size, 1, 'only the partner is routed');
   assert.equal([...cluster.routes.values()][0].remoteName, 'partner');
   assert.equal(cluster.clusterName, 'bad');
+});
+
+test('route credentials: a wrong password gets nats-server\'s answer; the right ones are routed', { skip: skipWithoutNatsServer, timeout: 30_000 }, async () => {
+  const routeAuth = { user: 'ruser', pass: 'pw' };
+  const ns = track(await startNatstreamNode({ name: 'guarded', clusterName: 'auth', routeAuth }));
+  const reference = track(await startGoNode({ name: 'guarded', clusterName: 'auth', routeAuth }));
+  const wrong = routeConnect('NXAUTH', 'auth').replace('"tls_required"', '"user":"ruser","pass":"no","tls_required"');
+  assert.equal(await answer(ns.clusterPort, wrong), "-ERR 'Authorization Violation'");
+  assert.equal(await answer(reference.clusterPort, wrong), "-ERR 'Authorization Violation'");
+  // Anything before the CONNECT is refused the same way.
+  const infoFirst = routeInfo('NXEARLY', 'early', 'auth');
+  assert.equal(await answer(ns.clusterPort, infoFirst), await answer(reference.clusterPort, infoFirst));
+  assert.equal(await answer(ns.clusterPort, infoFirst), "-ERR 'Authorization Violation'");
+  // A real server with the credentials in its route URL is accepted.
+  const peer = track(await startGoNode({ name: 'peer', clusterName: 'auth', routes: [`nats://ruser:pw@127.0.0.1:${ns.clusterPort}`] }));
+  const a = await client(ns);
+  const b = await client(peer);
+  defer(() => a.close(), () => b.close());
+  await untilRouted(a, b);
+  assert.equal(ns.running.core!.cluster!.routes.size, 1);
 });

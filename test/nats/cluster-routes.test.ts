@@ -4,26 +4,19 @@
  * crosses routes both ways, queue groups deliver once across the cluster,
  * discovered routes complete the mesh, and routes re-form after a node dies.
  */
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { headers, type NatsConnection } from 'nats';
 import {
-  client, collect, endMarker, skipWithoutNatsServer, startGoNode, startNatstreamNode, untilRouted, type Node,
+  client, collect, endMarker, skipWithoutNatsServer, startGoNode, startNatstreamNode, untilRouted, type Node, teardown,
 } from '../support/cluster.js';
 import { freePort } from '../support/ports.js';
 import { RawClient } from '../support/raw-client.js';
 
-const cleanups: Array<() => Promise<unknown>> = [];
-after(async () => {
-  for (const c of cleanups.reverse()) await c().catch(() => undefined);
-});
-function track<T extends Node>(n: T): T {
-  cleanups.push(() => n.stop());
-  return n;
-}
+const { track, defer } = teardown();
 async function conn(n: Node, opts: Record<string, unknown> = {}): Promise<NatsConnection> {
   const nc = await client(n, opts);
-  cleanups.push(() => nc.close());
+  defer(() => nc.close());
   return nc;
 }
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -111,9 +104,14 @@ for (const [title, makePair, skip] of pairs) {
   });
 }
 
-test('3 nodes: discovered routes complete the mesh, every node gets each message once', { skip: skipWithoutNatsServer, timeout: 30_000 }, async () => {
-  const a = track(await startNatstreamNode({ name: 'ns-a', clusterName: 'mesh' }));
-  const b = track(await startGoNode({ name: 'go-b', clusterName: 'mesh', routes: [a.routeUrl] }));
+for (const hub of ['natstream', 'nats-server'] as const) {
+test(`3 nodes around a ${hub} hub: discovered routes complete the mesh, every node gets each message once`, { skip: skipWithoutNatsServer, timeout: 30_000 }, async () => {
+  const a = hub === 'natstream'
+    ? track(await startNatstreamNode({ name: 'hub-a', clusterName: 'mesh' }))
+    : track(await startGoNode({ name: 'hub-a', clusterName: 'mesh' }));
+  const b = hub === 'natstream'
+    ? track(await startGoNode({ name: 'go-b', clusterName: 'mesh', routes: [a.routeUrl] }))
+    : track(await startNatstreamNode({ name: 'ns-b', clusterName: 'mesh', routes: [a.routeUrl] }));
   const c = track(await startNatstreamNode({ name: 'ns-c', clusterName: 'mesh', routes: [a.routeUrl] }));
   const nodes = [a, b, c];
   const conns = await Promise.all(nodes.map((n) => conn(n)));
@@ -124,7 +122,7 @@ test('3 nodes: discovered routes complete the mesh, every node gets each message
   conns.forEach((nc, i) => nc.publish('all', enc(`from ${nodes[i].name}`)));
   for (const p of conns) for (let i = 0; i < conns.length; i++) p.publish(`end.${i}`);
   await Promise.all(ends.map((e) => e()));
-  for (const g of got) assert.deepEqual([...g.got].sort(), ['from go-b', 'from ns-a', 'from ns-c']);
+  for (const g of got) assert.deepEqual([...g.got].sort(), nodes.map((n) => `from ${n.name}`).sort());
   assert.equal(c.running.core!.cluster!.routes.size, 2);
 
   // A client learns every node of the cluster from INFO.
@@ -134,6 +132,7 @@ test('3 nodes: discovered routes complete the mesh, every node gets each message
   assert.equal(info.cluster, 'mesh');
   assert.deepEqual([...info.connect_urls].sort(), nodes.map((n) => `127.0.0.1:${n.port}`).sort());
 });
+}
 
 test('a killed node comes back: routes re-form, nothing is duplicated, clients fail over', { skip: skipWithoutNatsServer, timeout: 30_000 }, async () => {
   const goPort = await freePort();
@@ -178,4 +177,20 @@ test('a killed node comes back: routes re-form, nothing is duplicated, clients f
   await end2();
   assert.equal(got2.got.length, 50);
   assert.equal(a2.running.core!.cluster!.routes.size, 1);
+});
+
+test('without --cluster_name a node takes the configured name of the cluster it joins', { skip: skipWithoutNatsServer, timeout: 30_000 }, async () => {
+  const named = track(await startGoNode({ name: 'go-named', clusterName: 'given' }));
+  const anon = track(await startNatstreamNode({ name: 'ns-anon', routes: [named.routeUrl] }));
+  const anon2 = track(await startNatstreamNode({ name: 'ns-anon2' }));
+  const goAnon = track(await startGoNode({ name: 'go-anon', routes: [anon2.routeUrl] }));
+  const [a, b, c, d] = await Promise.all([conn(anon), conn(named), conn(anon2), conn(goAnon)]);
+  await untilRouted(a, b);
+  await untilRouted(b, a);
+  assert.equal(anon.running.core!.cluster!.clusterName, 'given');
+  assert.equal(anon.running.core!.cluster!.dynamic, false);
+  // Two random names: both sides settle on the same one.
+  await untilRouted(c, d);
+  await untilRouted(d, c);
+  assert.equal(d.info!.cluster, anon2.running.core!.cluster!.clusterName);
 });

@@ -4,6 +4,7 @@
  * probe that waits until interest registered on one node is visible on another.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { after } from 'node:test';
 import { connect, type NatsConnection } from 'nats';
 import { startServer, type RunningServer } from '../../src/index.js';
 import type { StartOptions } from '../../src/index.js';
@@ -31,6 +32,10 @@ export interface NodeSpec {
   routes?: string[];
   port?: number;
   clusterPort?: number;
+  /** Clients are not told about the other servers (`--no_advertise`). */
+  noAdvertise?: boolean;
+  /** Credentials incoming routes must present. */
+  routeAuth?: { user: string; pass: string };
 }
 
 export interface NatstreamNode extends Node {
@@ -48,6 +53,9 @@ export async function startNatstreamNode(spec: NodeSpec, extra: Partial<StartOpt
       ...extra.core,
       cluster: {
         host: '127.0.0.1', port: spec.clusterPort ?? 0, name: spec.clusterName, routes: spec.routes ?? [],
+        noAdvertise: spec.noAdvertise,
+        user: spec.routeAuth?.user,
+        pass: spec.routeAuth?.pass,
       },
     },
   });
@@ -73,9 +81,11 @@ export interface GoNode extends Node {
 export async function startGoNode(spec: NodeSpec, args: string[] = []): Promise<GoNode> {
   const port = spec.port ?? (await freePort());
   const clusterPort = spec.clusterPort ?? (await freePort());
-  const argv = ['-a', '127.0.0.1', '-p', String(port), '-n', spec.name, '--cluster', `nats://127.0.0.1:${clusterPort}`];
+  const auth = spec.routeAuth ? `${spec.routeAuth.user}:${spec.routeAuth.pass}@` : '';
+  const argv = ['-a', '127.0.0.1', '-p', String(port), '-n', spec.name, '--cluster', `nats://${auth}127.0.0.1:${clusterPort}`];
   if (spec.clusterName) argv.push('--cluster_name', spec.clusterName);
   if (spec.routes && spec.routes.length > 0) argv.push('--routes', spec.routes.join(','));
+  if (spec.noAdvertise) argv.push('--no_advertise');
   const child = spawn(NATS_SERVER, [...argv, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr!.on('data', (d: Buffer) => { log += d.toString(); });
@@ -168,5 +178,25 @@ export async function endMarker(nc: NatsConnection, subject: string, count = 1, 
       timer = setTimeout(() => { sub.unsubscribe(); reject(new Error(`no ${subject} on ${nc.getServer()}`)); }, timeoutMs);
     });
     return Promise.race([seen.finally(() => clearTimeout(timer)), timeout]);
+  };
+}
+
+/**
+ * What a test file started, stopped in reverse order after its tests:
+ * `track(node)` for nodes, `defer(fn)` for anything else (clients, processes).
+ */
+export function teardown(): { track<T extends Node>(n: T): T; defer(...fns: Array<() => Promise<unknown>>): void } {
+  const fns: Array<() => Promise<unknown>> = [];
+  after(async () => {
+    for (const f of fns.reverse()) await f().catch(() => undefined);
+  });
+  return {
+    track(n) {
+      fns.push(() => n.stop());
+      return n;
+    },
+    defer(...more) {
+      fns.push(...more);
+    },
   };
 }

@@ -61,8 +61,8 @@ export function ownClientUrls(host: string, port: number, advertise?: string): s
   const urls: string[] = [];
   for (const addrs of Object.values(os.networkInterfaces())) {
     for (const a of addrs ?? []) {
-      if (a.internal) continue;
-      if (host === '0.0.0.0' && a.family !== 'IPv4') continue;
+      // nats-server skips loopback and link-local addresses, and keeps IPv6 ones even for 0.0.0.0.
+      if (a.internal || a.address.toLowerCase().startsWith('fe80:') || a.address.startsWith('169.254.')) continue;
       urls.push(hostPort(a.address, port));
     }
   }

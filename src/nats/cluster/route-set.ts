@@ -384,6 +384,8 @@ export class RouteSet {
 
   /** An INFO to every client that takes async INFO (protocol 1, past its first PING), as nats-server does when the cluster changes. */
   private sendAsyncInfoToClients(): void {
+    // Not while shutting down: the clients would forget the servers they are about to need.
+    if (!this.running) return;
     for (const conn of this.server.connections.values()) {
       if (conn.closed || conn.opts.protocol < 1 || !conn.firstPongSent) continue;
       conn.out.text(this.server.infoLine(conn.cid, conn.remoteAddress));

@@ -8,6 +8,8 @@ import { GLOBAL_ACCOUNT, parsePeerConnect, parsePeerInfo, type PeerInfo } from '
 import { ROUTE_FIRST_PING_MS } from './options.js';
 import type { RouteSet } from './route-set.js';
 
+const FLUSH_HIGH_WATER = 256 * 1024;
+
 /** Why a route ended, with nats-server's words (ClosedState strings). */
 export const RouteCloseReason = {
   client: 'Client Closed',
@@ -75,6 +77,9 @@ export class RouteConnection implements RouteParserHandler {
   rtt = 0;
 
   private infoReceived = false;
+  private connectReceived = false;
+  private msgPrefixSubject = '';
+  private msgPrefix: Buffer | null = null;
   private pingTimer: NodeJS.Timeout | null = null;
   private authTimer: NodeJS.Timeout | null = null;
   private pingsOut = 0;
@@ -155,6 +160,7 @@ export class RouteConnection implements RouteParserHandler {
     }
     if (this.authTimer) clearTimeout(this.authTimer);
     this.authTimer = null;
+    this.connectReceived = true;
     if (!this.set.acceptClusterName(this, c.cluster, c.dynamic)) {
       const text = RouteErr.clusterName(c.cluster, this.set.clusterName);
       this.set.logger.error(`${this.logPrefix()} - ${text}`);
@@ -165,6 +171,7 @@ export class RouteConnection implements RouteParserHandler {
   }
 
   onInfo(json: string): void {
+    if (this.refusedBeforeConnect()) return;
     const info = parsePeerInfo(json);
     if (info === null) return this.close(RouteCloseReason.protocol);
     const set = this.set;
@@ -197,11 +204,13 @@ export class RouteConnection implements RouteParserHandler {
   }
 
   onPing(): void {
+    if (this.refusedBeforeConnect()) return;
     this.out.text('PONG\r\n');
     this.set.scheduleFlush(this);
   }
 
   onPong(): void {
+    if (this.refusedBeforeConnect()) return;
     this.pingsOut = 0;
     if (this.pingSentAt !== 0) {
       this.rtt = performance.now() - this.pingSentAt;
@@ -215,6 +224,7 @@ export class RouteConnection implements RouteParserHandler {
   }
 
   onRemoteSub(account: string, subject: string, queue: string, weight: number, origin: string): void {
+    if (this.refusedBeforeConnect()) return;
     void origin;
     const key = queue === '' ? `${account} ${subject}` : `${account} ${subject} ${queue}`;
     const existing = this.subs.get(key);
@@ -240,6 +250,7 @@ export class RouteConnection implements RouteParserHandler {
   }
 
   onRemoteUnsub(account: string, subject: string, queue: string): void {
+    if (this.refusedBeforeConnect()) return;
     const key = queue === '' ? `${account} ${subject}` : `${account} ${subject} ${queue}`;
     const sub = this.subs.get(key);
     if (sub === undefined) return;
@@ -249,6 +260,7 @@ export class RouteConnection implements RouteParserHandler {
   }
 
   onRoutedMsg(account: string, subject: string, reply: string, queues: string[] | null, headerSize: number, payload: Buffer): void {
+    if (this.refusedBeforeConnect()) return;
     this.inMsgs++;
     this.inBytes += payload.length;
     if (account !== GLOBAL_ACCOUNT) return;
@@ -259,6 +271,18 @@ export class RouteConnection implements RouteParserHandler {
     this.set.logger.error(`${this.logPrefix()} - ${reason}`);
     if (errText !== null) return this.sendErrAndClose(errText, RouteCloseReason.protocol);
     this.close(RouteCloseReason.protocol);
+  }
+
+  /**
+   * An accepted route that must authenticate may send nothing before its
+   * CONNECT (nats-server's parser: any other first operation is an
+   * authorization violation).
+   */
+  private refusedBeforeConnect(): boolean {
+    if (this.didSolicit || this.connectReceived || !this.set.options.user) return false;
+    this.set.logger.error(`${this.logPrefix()} - authentication error`);
+    this.sendErrAndClose(NatsErr.authViolation, RouteCloseReason.auth);
+    return true;
   }
 
   // --- output -----------------------------------------------------------------
@@ -284,9 +308,18 @@ export class RouteConnection implements RouteParserHandler {
     const out = this.out;
     const withHeaders = headerSize > 0 && this.headers;
     const body = headerSize > 0 && !withHeaders ? payload.subarray(headerSize) : payload;
-    out.text(withHeaders ? 'HMSG $G ' : 'RMSG $G ');
-    out.text(subject);
-    out.text(' ');
+    if (withHeaders) {
+      out.text('HMSG $G ');
+      out.text(subject);
+      out.text(' ');
+    } else {
+      // Publishers repeat subjects: keep the `RMSG $G <subject> ` bytes of the last one.
+      if (this.msgPrefixSubject !== subject) {
+        this.msgPrefixSubject = subject;
+        this.msgPrefix = Buffer.from(`RMSG $G ${subject} `, 'latin1');
+      }
+      out.bytes(this.msgPrefix!);
+    }
     if (queues !== null && queues.length > 0) {
       if (reply !== '') {
         out.text('+ ');
@@ -313,7 +346,9 @@ export class RouteConnection implements RouteParserHandler {
     out.crlf();
     this.outMsgs++;
     this.outBytes += body.length;
-    this.set.scheduleFlush(this);
+    // As for clients: a big burst goes out at once rather than waiting for the end of the turn.
+    if (out.length >= FLUSH_HIGH_WATER) this.flush();
+    else this.set.scheduleFlush(this);
     if (this.pendingBytes > this.set.maxPending) {
       this.set.logger.notice(`${this.logPrefix()} - Slow Consumer Detected: MaxPending of ${this.set.maxPending} Exceeded`);
       this.close(RouteCloseReason.slowConsumer);
