@@ -60,7 +60,7 @@ try {
       `   read ${Math.round(r.read).toString().padStart(8)} msgs/s (${(r.read / plain.read).toFixed(2)}x plain)`);
   }
   const t = performance.now();
-  const code = runFsck(['--dir', path.join(root, 'plain')], { out: () => undefined, err: (s) => process.stderr.write(s) });
+  const code = await runFsck(['--dir', path.join(root, 'plain')], { out: () => undefined, err: (s) => process.stderr.write(s) });
   const s = (performance.now() - t) / 1000;
   console.log(`fsck    ${N} messages checked in ${s.toFixed(2)} s (${Math.round(N / s)} records/s), exit ${code}`);
 } finally {

@@ -21,7 +21,7 @@ const STREAM = 'STREAM: ';
 async function main(argv: string[]): Promise<void> {
   if (argv[0] === 'fsck') {
     const { runFsck } = await import('./fsck/main.js');
-    process.exitCode = runFsck(argv.slice(1));
+    process.exitCode = await runFsck(argv.slice(1));
     return;
   }
   const cmd = parseCommandLine(argv);

@@ -11,7 +11,7 @@ import { CRC_POLY_IEEE } from '../stores/file/options.js';
 import { checkDir, type FileReport } from './check.js';
 import { repair } from './repair.js';
 
-export const FSCK_USAGE = `Usage: natstream fsck --dir <dir> [--repair] [--file_crc_poly <int>]
+export const FSCK_USAGE = `Usage: natstream fsck --dir <dir> [--repair] [--cluster_id <id>] [--file_crc_poly <int>]
 
 Checks every record of a FILE store directory (server.dat, clients.dat, and per
 channel subs.dat, msgs.N.dat, msgs.N.idx) and lists the damaged ones.
@@ -19,15 +19,17 @@ channel subs.dat, msgs.N.dat, msgs.N.idx) and lists the damaged ones.
                         remove mismatching indexes (rebuilt at the next start);
                         the originals are copied to <dir>.fsck-<time> first.
                         Stop the server first.
+  --cluster_id <id>     with --repair: write a damaged server.dat anew for this
+                        cluster ID (otherwise it is left as it is)
   --file_crc_poly <int> CRC-32 polynomial the store was written with (default ${CRC_POLY_IEEE})
 `;
 
 export const FsckExit = { clean: 0, repaired: 1, damaged: 4, failed: 8, usage: 16 } as const;
 
-interface Args { dir: string; repair: boolean; crcPoly: number }
+interface Args { dir: string; repair: boolean; crcPoly: number; clusterId: string }
 
 function parseArgs(argv: string[]): Args | string {
-  const a: Args = { dir: '', repair: false, crcPoly: CRC_POLY_IEEE };
+  const a: Args = { dir: '', repair: false, crcPoly: CRC_POLY_IEEE, clusterId: '' };
   for (let i = 0; i < argv.length; i++) {
     const [name, inline] = argv[i].replace(/^--?/, '').split(/=(.*)/s, 2);
     const value = () => inline ?? argv[++i];
@@ -35,6 +37,7 @@ function parseArgs(argv: string[]): Args | string {
       case 'dir': a.dir = value() ?? ''; break;
       case 'repair': a.repair = inline === undefined || inline === 'true'; break;
       case 'file_crc_poly': a.crcPoly = Number(value()); break;
+      case 'cid': case 'cluster_id': a.clusterId = value() ?? ''; break;
       case 'h': case 'help': return '';
       default: return `unknown flag: ${argv[i]}`;
     }
@@ -46,7 +49,7 @@ function parseArgs(argv: string[]): Args | string {
 
 export interface FsckIo { out: (s: string) => void; err: (s: string) => void }
 
-export function runFsck(argv: string[], io: FsckIo = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }): number {
+export async function runFsck(argv: string[], io: FsckIo = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }): Promise<number> {
   const args = parseArgs(argv);
   if (typeof args === 'string') {
     if (args) io.err(`${args}\n`);
@@ -66,7 +69,8 @@ export function runFsck(argv: string[], io: FsckIo = { out: (s) => process.stdou
     }
   }
   try {
-    const reports = checkDir(args.dir, crc32For(args.crcPoly));
+    const crc32 = crc32For(args.crcPoly);
+    const reports = checkDir(args.dir, crc32);
     const damaged = reports.filter((r) => r.damage.length > 0);
     printReports(reports, io);
     if (damaged.length === 0) {
@@ -79,7 +83,7 @@ export function runFsck(argv: string[], io: FsckIo = { out: (s) => process.stdou
       io.out('run again with --repair (server stopped) to keep the intact records only\n');
       return FsckExit.damaged;
     }
-    const res = repair(args.dir, reports);
+    const res = await repair(args.dir, reports, { crc32, clusterId: args.clusterId || undefined });
     for (const a of res.actions) io.out(`repaired: ${a}\n`);
     for (const f of res.unrepaired) io.out(`not repaired: ${f}\n`);
     if (res.actions.length > 0) io.out(`originals copied to ${res.backupDir}\n`);

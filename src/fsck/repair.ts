@@ -4,12 +4,17 @@
  * of every rewritten or mismatching message slice, which recovery rebuilds from
  * the data file. Each file is copied to a backup directory next to the store
  * (`<dir>.fsck-<time>`, outside it: every sub-directory of the store is a
- * channel) before it is changed. server.dat is never rewritten: its one record
- * cannot be rebuilt.
+ * channel) before it is changed. A damaged server.dat is written anew only when
+ * the cluster ID is given: its record holds nothing else that the server does not
+ * derive from it.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { DEFAULT_STREAMING_OPTIONS } from '../streaming/options.js';
+import { newServerInfo } from '../streaming/server.js';
+import type { Crc32 } from '../stores/file/crc32.js';
 import { DAT_SUFFIX, IDX_SUFFIX } from '../stores/file/msg-slice.js';
+import { writeServerFile } from '../stores/file/server-file.js';
 import { VERSION_BYTES, VERSION_SIZE } from '../stores/file/framing.js';
 import type { FileReport } from './check.js';
 
@@ -21,7 +26,15 @@ export interface RepairResult {
   backupDir: string;
 }
 
-export function repair(root: string, reports: FileReport[], now = new Date()): RepairResult {
+export interface RepairOptions {
+  crc32: Crc32;
+  /** Lets a damaged server.dat be written anew for this cluster. */
+  clusterId?: string;
+  now?: Date;
+}
+
+export async function repair(root: string, reports: FileReport[], o: RepairOptions): Promise<RepairResult> {
+  const now = o.now ?? new Date();
   const backupDir = `${path.resolve(root)}.fsck-${now.toISOString().replace(/[:.]/g, '-')}`;
   const result: RepairResult = { actions: [], unrepaired: [], backupDir };
   const backup = (file: string) => {
@@ -37,7 +50,17 @@ export function repair(root: string, reports: FileReport[], now = new Date()): R
       continue;
     }
     const scan = r.scan!;
-    if (r.kind === 'server' || (scan.version === 0 && fs.statSync(r.file).size >= VERSION_SIZE)) {
+    if (r.kind === 'server') {
+      if (!o.clusterId) {
+        result.unrepaired.push(`${r.file} (give --cluster_id to write it anew)`);
+        continue;
+      }
+      backup(r.file);
+      await writeServerFile(r.file, newServerInfo({ ...DEFAULT_STREAMING_OPTIONS, clusterId: o.clusterId }), o.crc32);
+      result.actions.push(`${r.file}: written anew for cluster ${JSON.stringify(o.clusterId)}`);
+      continue;
+    }
+    if (scan.version === 0 && fs.statSync(r.file).size >= VERSION_SIZE) {
       result.unrepaired.push(r.file);
       continue;
     }

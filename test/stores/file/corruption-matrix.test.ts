@@ -85,9 +85,9 @@ function damage(file: string, kind: Kind, how: How): { from: number; to: number 
   return { from, to };
 }
 
-function fsck(dir: string, ...flags: string[]): { code: number; out: string } {
+async function fsck(dir: string, ...flags: string[]): Promise<{ code: number; out: string }> {
   let out = '';
-  const code = runFsck(['--dir', dir, ...flags], { out: (s) => { out += s; }, err: (s) => { out += s; } });
+  const code = await runFsck(['--dir', dir, ...flags], { out: (s) => { out += s; }, err: (s) => { out += s; } });
   return { code, out };
 }
 
@@ -116,7 +116,7 @@ async function readAll(server: RunningServer): Promise<number[]> {
 const range = (a: number, b: number) => Array.from({ length: Math.max(0, b - a + 1) }, (_, i) => a + i);
 
 /** What each case must do: start, or refuse and be repaired by fsck; then deliver `expect`. */
-interface Outcome { starts: boolean; repairable: boolean; expect: number[]; skipped?: number }
+interface Outcome { starts: boolean; expect: number[]; skipped?: number; needsClusterId?: boolean }
 
 const MIDDLE = N / 2 + 1; // the middle record of msgs.1.dat holds this sequence
 const ALL = range(1, N);
@@ -125,15 +125,15 @@ function outcome(kind: Kind, how: How): Outcome {
   switch (kind) {
     case 'msgs':
       // A cut data file fails the last-message check and the rebuild meets the torn record (as in Go).
-      if (how === 'truncated') return { starts: false, repairable: true, expect: range(1, MIDDLE - 1) };
-      return { starts: true, repairable: true, expect: ALL.filter((s) => s !== MIDDLE), skipped: MIDDLE };
+      if (how === 'truncated') return { starts: false, expect: range(1, MIDDLE - 1) };
+      return { starts: true, expect: ALL.filter((s) => s !== MIDDLE), skipped: MIDDLE };
     case 'idx':
-      return { starts: true, repairable: true, expect: ALL };
+      return { starts: true, expect: ALL };
     case 'subs':
     case 'clients':
-      return { starts: false, repairable: true, expect: ALL };
+      return { starts: false, expect: ALL };
     case 'server':
-      return { starts: false, repairable: false, expect: [] };
+      return { starts: false, expect: ALL, needsClusterId: true };
   }
 }
 
@@ -162,14 +162,18 @@ describe('file store: every file kind damaged', () => {
             if (kind !== 'server') {
               assert.ok(logs.lines.some((l) => l.includes(`Bad record in file "${file}" at offset ${hit.from}`)), logs.lines.join('\n'));
             }
-            const listed = fsck(dir);
+            const listed = await fsck(dir);
             assert.equal(listed.code, FsckExit.damaged, listed.out);
             assert.ok(listed.out.includes(`${file}`), listed.out);
             if (kind !== 'server') assert.ok(listed.out.includes(`${file}${kind === 'clients' ? '' : ' (channel "foo")'}: offset ${hit.from}: `), listed.out);
-            const repaired = fsck(dir, '--repair');
-            assert.equal(repaired.code, want.repairable ? FsckExit.repaired : FsckExit.damaged, repaired.out);
-            if (!want.repairable) return;
-            assert.equal(fsck(dir).code, FsckExit.clean, 'nothing left after the repair');
+            if (want.needsClusterId) {
+              const refused = await fsck(dir, '--repair');
+              assert.equal(refused.code, FsckExit.damaged, refused.out);
+              assert.ok(refused.out.includes(`not repaired: ${file} (give --cluster_id to write it anew)`), refused.out);
+            }
+            const repaired = await fsck(dir, '--repair', ...(want.needsClusterId ? ['--cluster_id', CLUSTER] : []));
+            assert.equal(repaired.code, FsckExit.repaired, repaired.out);
+            assert.equal((await fsck(dir)).code, FsckExit.clean, 'nothing left after the repair');
             server = await start(dir, captureLogger());
           }
           const seqs = await readAll(server!);
@@ -180,7 +184,7 @@ describe('file store: every file kind damaged', () => {
             assert.equal(logs.lines.filter((l) => l.includes('Bad record in file')).length, 1, 'reported once');
             await server!.close();
             server = undefined;
-            const listed = fsck(dir);
+            const listed = await fsck(dir);
             assert.equal(listed.code, FsckExit.damaged);
             assert.ok(listed.out.includes(`${file} (channel "foo"): offset ${hit.from}: `), listed.out);
           } else {
