@@ -301,7 +301,7 @@ export class StreamingServer {
   }
 }
 
-function newServerInfo(o: StreamingOptions): ServerInfo {
+export function newServerInfo(o: Pick<StreamingOptions, 'clusterId' | 'discoverPrefix'>): ServerInfo {
   const cid = o.clusterId;
   return {
     clusterId: cid,

@@ -21,14 +21,14 @@ export interface BadRecordContext {
 }
 
 /**
- * Handles a Scan.Torn or Scan.BadCrc result at scanner.offset of `file`.
+ * Handles a Scan.Torn, Scan.BadCrc or Scan.Zeroed result at scanner.offset of `file`.
  * Returns normally when the file was truncated there (recovery continues);
  * throws the error text otherwise.
  */
 export function handleBadRecord(ctx: BadRecordContext, file: string, fd: number, sc: RecordScanner, result: Scan, typed: boolean): void {
   const { logger } = ctx;
   const offset = sc.offset;
-  const err = result === Scan.Torn ? E.unexpectedEof : E.corruptedData(sc.expectedCrc, sc.gotCrc);
+  const err = scanError(sc, result);
   if (result === Scan.Torn) {
     logger.error(L.unexpectedEofFor(file));
     if (!ctx.truncateBadEof) {
@@ -51,6 +51,13 @@ export function handleBadRecord(ctx: BadRecordContext, file: string, fd: number,
     logger.error(L.partTooShort(sc.tornPart, sc.tornExpected, sc.tornRead));
   }
   throw new Error(err);
+}
+
+/** The error text of a bad scan result. */
+export function scanError(sc: RecordScanner, result: Scan): string {
+  if (result === Scan.Torn) return E.unexpectedEof;
+  if (result === Scan.Zeroed) return E.zeroedRecord;
+  return E.corruptedData(sc.expectedCrc, sc.gotCrc);
 }
 
 function dumpRecord(logger: Logger, fd: number, offset: number, typed: boolean): void {

@@ -27,6 +27,8 @@ export const FILE_STORE_ERRORS = {
   corruptedData: (expected: number, got: number) =>
     `corrupted data, expected crc to be 0x${hex8(expected)}, got 0x${hex8(got)}`,
   unexpectedEof: 'unexpected EOF',
+  /** natstream only: a zero record header with data after it (record-scanner.ts). */
+  zeroedRecord: 'zeroed record header followed by non-zero data',
   unexpectedSubRecordType: (t: number) => `unexpected record type: ${t}`,
   invalidClientRecordType: (t: number) => `invalid client record type: ${t}`,
   invalidSliceName: (file: string) => `message log has an invalid name: ${file}`,

@@ -13,7 +13,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Crc32 } from './crc32.js';
-import { handleBadRecord, type BadRecordContext } from './bad-record.js';
+import { handleBadRecord, scanError, type BadRecordContext } from './bad-record.js';
 import { FILE_STORE_ERRORS as E, FILE_STORE_LOGS as L, FILE_STORE_NOTES as N } from './errors.js';
 import {
   INDEX_RECORD_SIZE, IndexRead, RECORD_HEADER_SIZE, VERSION_BYTES, VERSION_SIZE,
@@ -212,7 +212,7 @@ function indexTail(ctx: MsgRecoveryContext, sl: Slice, fd: number, datSize: numb
     } else if (r === Scan.ZeroTail) {
       return { end: sc.offset, added };
     } else {
-      why = r === Scan.Torn ? E.unexpectedEof : E.corruptedData(sc.expectedCrc, sc.gotCrc);
+      why = scanError(sc, r);
     }
     ctx.logger.warn(N.unindexedTailCut(sl.datPath, sc.offset, why));
     return { end: sc.offset, added };
@@ -228,7 +228,7 @@ function rebuild(ctx: MsgRecoveryContext, sl: Slice, fd: number, datSize: number
     const r = sc.next();
     if (r === Scan.End) return { end: datSize, added };
     if (r === Scan.ZeroTail) return { end: sc.offset, added };
-    if (r === Scan.Torn || r === Scan.BadCrc) {
+    if (r === Scan.Torn || r === Scan.BadCrc || r === Scan.Zeroed) {
       handleBadRecord(ctx, sl.datPath, fd, sc, r, false); // throws unless truncated
       return { end: sc.offset, added };
     }

@@ -41,7 +41,7 @@ export function replayRecordFile(
         size = sc.offset;
         break;
       }
-      if (r === Scan.Torn || r === Scan.BadCrc) {
+      if (r === Scan.Torn || r === Scan.BadCrc || r === Scan.Zeroed) {
         handleBadRecord(bad, path, fd, sc, r, true);
         size = sc.offset;
         break;
