@@ -1,0 +1,71 @@
+/**
+ * The core protocol parser alone (in process, so thousands of streams a second):
+ * generated well-formed and mutated streams, each fed whole and split at every
+ * byte position (and byte by byte). The parser must never throw, must stop at
+ * its first error, and the events must not depend on how TCP cut the stream.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { NatsParser, type NatsParserHandler } from '../../src/protocol/nats-parser.js';
+import { NatsErr } from '../../src/protocol/nats-errors.js';
+import { fuzzParams } from './fuzz-env.js';
+import { mutatedStreamArb, streamArb } from './nats-grammar.js';
+
+type Event = unknown[];
+const LIMITS = { maxControlLine: 1024, maxPayload: 4096 };
+
+function parseChunks(chunks: Buffer[]): Event[] {
+  const events: Event[] = [];
+  const handler: NatsParserHandler = {
+    onConnect: (json) => events.push(['connect', json]),
+    onPub: (s, r, p) => events.push(['pub', s, r, Buffer.from(p).toString('latin1')]),
+    onHpub: (s, r, h, p) => events.push(['hpub', s, r, h, Buffer.from(p).toString('latin1')]),
+    onSub: (s, q, sid) => events.push(['sub', s, q, sid]),
+    onUnsub: (sid, max) => events.push(['unsub', sid, max]),
+    onPing: () => events.push(['ping']),
+    onPong: () => events.push(['pong']),
+    onProtocolError: (err) => events.push(['error', err]),
+  };
+  const parser = new NatsParser(handler, LIMITS);
+  parser.headersAllowed = true;
+  // each chunk in a fresh buffer, as a socket hands them over
+  for (const c of chunks) parser.parse(Buffer.from(c));
+  return events;
+}
+
+const ERRORS = new Set<unknown>([null, ...Object.values(NatsErr)]);
+
+function checkStream(b: Buffer): void {
+  const whole = parseChunks([b]);
+  const errors = whole.filter((e) => e[0] === 'error');
+  assert.ok(errors.length <= 1, 'one protocol error at most');
+  if (errors.length === 1) {
+    assert.equal(whole[whole.length - 1][0], 'error', 'nothing is delivered after the error');
+    assert.ok(ERRORS.has(errors[0][1]), `documented error text: ${String(errors[0][1])}`);
+  }
+  // every byte for usual streams; long ones (big payloads) every few bytes
+  const step = Math.ceil(b.length / 600);
+  for (let i = 1; i < b.length; i += step) {
+    assert.deepEqual(parseChunks([b.subarray(0, i), b.subarray(i)]), whole, `split at byte ${i}`);
+  }
+  const bytes: Buffer[] = [];
+  for (let i = 0; i < b.length; i++) bytes.push(b.subarray(i, i + 1));
+  assert.deepEqual(parseChunks(bytes), whole, 'byte by byte');
+}
+
+describe('fuzz: core parser', () => {
+  it('well-formed streams: same events however they are split, no error', () => {
+    fc.assert(fc.property(streamArb, (b) => {
+      checkStream(b);
+      const ev = parseChunks([b]);
+      const err = ev.find((e) => e[0] === 'error');
+      // only limits may refuse a well-formed operation
+      assert.ok(!err || err[1] === NatsErr.maxPayload || err[1] === NatsErr.maxControlLine, `unexpected ${String(err?.[1])}`);
+    }), fuzzParams(100));
+  });
+
+  it('mutated streams: never throws, one documented error at most, split-invariant', () => {
+    fc.assert(fc.property(mutatedStreamArb, checkStream), fuzzParams(200));
+  });
+});
