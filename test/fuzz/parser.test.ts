@@ -7,28 +7,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { NatsParser, type NatsParserHandler } from '../../src/protocol/nats-parser.js';
+import { parserRecorder, type ParserEvent } from '../support/parser-recorder.js';
 import { NatsErr } from '../../src/protocol/nats-errors.js';
 import { fuzzParams } from './fuzz-env.js';
 import { mutatedStreamArb, streamArb } from './nats-grammar.js';
 
-type Event = unknown[];
-const LIMITS = { maxControlLine: 1024, maxPayload: 4096 };
+type Event = ParserEvent;
+const LIMITS = { maxControlLine: 1024, maxPayload: 4096, headers: true };
 
 function parseChunks(chunks: Buffer[]): Event[] {
-  const events: Event[] = [];
-  const handler: NatsParserHandler = {
-    onConnect: (json) => events.push(['connect', json]),
-    onPub: (s, r, p) => events.push(['pub', s, r, Buffer.from(p).toString('latin1')]),
-    onHpub: (s, r, h, p) => events.push(['hpub', s, r, h, Buffer.from(p).toString('latin1')]),
-    onSub: (s, q, sid) => events.push(['sub', s, q, sid]),
-    onUnsub: (sid, max) => events.push(['unsub', sid, max]),
-    onPing: () => events.push(['ping']),
-    onPong: () => events.push(['pong']),
-    onProtocolError: (err) => events.push(['error', err]),
-  };
-  const parser = new NatsParser(handler, LIMITS);
-  parser.headersAllowed = true;
+  const { parser, events } = parserRecorder(LIMITS);
   // each chunk in a fresh buffer, as a socket hands them over
   for (const c of chunks) parser.parse(Buffer.from(c));
   return events;
