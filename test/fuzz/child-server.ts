@@ -44,6 +44,15 @@ export class ChildServer {
     return child;
   }
 
+  /** Resolves once the process exited (true) or after `ms` (false). */
+  exited(ms: number): Promise<boolean> {
+    if (!this.alive) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const t = setTimeout(() => resolve(false), ms);
+      this.proc.once('exit', () => { clearTimeout(t); resolve(true); });
+    });
+  }
+
   async stop(): Promise<void> {
     if (!this.alive) return;
     const exited = once(this.proc, 'exit');
