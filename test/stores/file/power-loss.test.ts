@@ -27,6 +27,7 @@ import { setFileIO } from '../../../src/stores/file/io.js';
 import type { ChannelStore, ServerInfo } from '../../../src/stores/store.js';
 import { capturingLogger } from './helpers.js';
 import { CrashModel, IN_ORDER_FATES, REORDERING_FATES, RecordingIO, type Fate } from './power-loss-fs.js';
+import { prng } from '../../support/prng.js';
 
 const POINTS = Number(process.env.NATSTREAM_POWER_LOSS_POINTS ?? 250);
 const BASE_SEED = Number(process.env.NATSTREAM_POWER_LOSS_SEED ?? 20261204);
@@ -36,17 +37,6 @@ const info: ServerInfo = {
   clusterId: 'c', discovery: 'd', publish: 'p', subscribe: 's', unsubscribe: 'u', close: 'x', subClose: 'sc', acksSubs: 'a', nodeId: '',
 };
 const T0 = 1_700_000_000_000_000_000n;
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Acked { channel: string; seq: number; data: string; at: number }
 interface SubModel { id: number; lastSent: number; pending: number[] }
