@@ -13,6 +13,8 @@ export interface ChannelLimitsSetting {
   maxBytes?: number;
   maxAgeMs?: number;
   maxInactivityMs?: number;
+  /** natstream only: dead letters after this many deliveries (0 = never for this channel). */
+  maxDeliver?: number;
 }
 
 export interface NatsSettings {
@@ -122,6 +124,9 @@ export interface StanSettings {
   encryptionCipher?: string;
   encryptionKey?: string;
   replaceDurable?: boolean;
+  /** natstream only (dead letters). */
+  maxDeliver?: number;
+  deadLetterPrefix?: string;
   syslogName?: string;
   ioBatchSize?: number;
   ioSleepTimeUs?: number;

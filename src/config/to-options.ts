@@ -8,6 +8,7 @@ import type { FileStoreOptions } from '../stores/file/options.js';
 import { DEFAULT_STORE_LIMITS } from '../stores/limits.js';
 import type { SqlDriver, SqlStoreOptions } from '../stores/sql/options.js';
 import type { ChannelLimits, StoreLimits } from '../stores/store.js';
+import { DEFAULT_DEAD_LETTER_OPTIONS, type DeadLetterOptions } from '../streaming/dead-letter-options.js';
 import type { StreamingOptions } from '../streaming/options.js';
 import type {
   LogOptions, MonitorOptions, NatstreamOptions, StoreSelection, StreamingConnectionOptions, UnsupportedFeatures,
@@ -57,6 +58,7 @@ export function toOptions(s: Settings, argv: readonly string[], files: Natstream
     hbFailCount: st.hbFailCount,
     limits: storeLimits(st),
     replaceDurable: st.replaceDurable,
+    deadLetters: deadLetters(st),
     debug: l.stanDebug,
     trace: l.stanTrace,
     ioBatchSize: st.ioBatchSize,
@@ -156,6 +158,19 @@ function storeLimits(st: Settings['stan']): StoreLimits | undefined {
     for (const [name, cl] of Object.entries(st.perChannel)) limits.perChannel[name] = perChannelLimits(cl);
   }
   return limits;
+}
+
+/** natstream's dead-letter options, when any was given. */
+function deadLetters(st: Settings['stan']): DeadLetterOptions | undefined {
+  const per: Record<string, number> = {};
+  for (const [name, cl] of Object.entries(st.perChannel ?? {})) if (cl.maxDeliver !== undefined) per[name] = cl.maxDeliver;
+  const hasPer = Object.keys(per).length > 0;
+  if (st.maxDeliver === undefined && st.deadLetterPrefix === undefined && !hasPer) return undefined;
+  return {
+    maxDeliver: st.maxDeliver ?? DEFAULT_DEAD_LETTER_OPTIONS.maxDeliver,
+    prefix: st.deadLetterPrefix ?? DEFAULT_DEAD_LETTER_OPTIONS.prefix,
+    perChannel: hasPer ? per : undefined,
+  };
 }
 
 function perChannelLimits(cl: ChannelLimitsSetting): Partial<ChannelLimits> {

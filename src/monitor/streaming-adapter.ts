@@ -89,5 +89,6 @@ function subscriptionView(s: Subscription): SubscriptionView {
     lastSent: s.lastSent,
     pendingCount: s.pendingCount,
     isStalled: s.isStalled,
+    deadLettered: s.channel.maxDeliver > 0 ? s.deadLettered : undefined,
   };
 }

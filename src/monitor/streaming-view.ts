@@ -26,6 +26,8 @@ export interface SubscriptionView {
   /** Sent and not yet acknowledged. */
   pendingCount: number;
   isStalled: boolean;
+  /** natstream only: messages dead-lettered from it; undefined where the channel has no max_deliver. */
+  deadLettered?: number;
 }
 
 export interface ClientView {
@@ -58,6 +60,8 @@ export interface StreamingCounters {
   outBytes: number;
   /** Redeliveries alone, when the server counts them. */
   redeliveredMsgs?: number;
+  /** natstream only: messages dead-lettered (max_deliver). */
+  deadLetters?: number;
 }
 
 export interface StreamingView {
