@@ -35,6 +35,19 @@ export interface ClientView {
   hbInbox: string;
   /** The client's online subscriptions (offline durables are listed under their channel only). */
   subscriptions(): SubscriptionView[];
+  /** Dashboard: ms since epoch of the last heartbeat answered (or of the connect). */
+  lastHeartbeat?: number;
+  /** Dashboard: heartbeats missed in a row. */
+  failedHeartbeats?: number;
+}
+
+/** A stored message, for the dashboard's message browser. */
+export interface MessageView {
+  sequence: number;
+  /** Unix nanoseconds. */
+  timestamp: bigint;
+  reply: string;
+  data: Uint8Array;
 }
 
 export interface ChannelView {
@@ -49,6 +62,10 @@ export interface ChannelView {
    * durable queue group whose members are all gone).
    */
   subscriptions(): SubscriptionView[];
+  /** Dashboard: stored messages from sequence `from` on, at most `limit`. */
+  readMessages?(from: number, limit: number): Promise<MessageView[]>;
+  /** Dashboard: the first sequence stored at or after `ms` (ms since epoch). */
+  sequenceAt?(ms: number): Promise<number>;
 }
 
 export interface StreamingCounters {
@@ -87,4 +104,8 @@ export interface StreamingView {
   client(id: string): ClientView | undefined;
   channels(): Iterable<ChannelView>;
   channel(name: string): ChannelView | undefined;
+  /** Dashboard: the subject of CloseRequests (closing a client from the dashboard). */
+  readonly closeSubject?: string;
+  /** Dashboard: channels starting with `<prefix>.` hold dead letters ('' = none). */
+  readonly deadLetterPrefix?: string;
 }
