@@ -54,6 +54,7 @@ export interface MonitorSettings {
   /** natstream only: the dashboard at /dashboard, and its publish form. */
   dashboard?: boolean;
   dashboardPublish?: boolean;
+  dashboardClose?: boolean;
 }
 
 export interface LogSettings {

@@ -133,9 +133,9 @@ export function toOptions(s: Settings, argv: readonly string[], files: Natstream
     port: s.monitor.port,
     httpsPort: s.monitor.httpsPort,
     basePath: s.monitor.basePath,
-    dashboard: s.monitor.dashboard === undefined && s.monitor.dashboardPublish === undefined
+    dashboard: s.monitor.dashboard === undefined && s.monitor.dashboardPublish === undefined && s.monitor.dashboardClose === undefined
       ? undefined
-      : defined({ enabled: s.monitor.dashboard, allowPublish: s.monitor.dashboardPublish }),
+      : defined({ enabled: s.monitor.dashboard, allowPublish: s.monitor.dashboardPublish, allowClose: s.monitor.dashboardClose }),
   });
   return defined({ core, streaming, store, connection, ftGroup: st.ftGroup || undefined, unsupported, monitor, log,
     pidFile: n.pidFile || undefined, configFiles: defined({ ...files }), argv: [...argv] });

@@ -63,5 +63,10 @@ export class SseHub {
 
 function frame(event: string, data: unknown): string {
   // JSON has no raw newlines, so one data line is enough
-  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+  return `event: ${event}\ndata: ${JSON.stringify(data, mapsAsObjects)}\n\n`;
+}
+
+/** The monitoring documents hold Maps where Go has maps (e.g. clientsz subscriptions by channel). */
+function mapsAsObjects(_key: string, value: unknown): unknown {
+  return value instanceof Map ? Object.fromEntries(value) : value;
 }
