@@ -111,7 +111,8 @@ export class DeadLetters {
         return;
       }
     }
-    if (!sub.pending.has(seq) && !(sub.queue?.members.some((m) => m.pending.has(seq)) ?? false)) return; // acked meanwhile
+    // acked meanwhile, or the subscription is gone (its pending set went with it)
+    if (sub.removed || (!sub.pending.has(seq) && !(sub.queue?.members.some((m) => m.pending.has(seq)) ?? false))) return;
     this.delivery.ack(sub, seq);
     sub.deadLettered++;
     ch.deadLettered++;

@@ -4,13 +4,15 @@
  * report formatting of the nats.go bench package.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it, test } from 'node:test';
 
 import { startServer, type RunningServer } from '../../src/index.js';
 import { parseBenchArgs, runBench, type BenchOptions } from '../../src/cli/bench.js';
 import { commaFormat, humanBytes, msgsPerClient, report, sample } from '../../src/cli/bench-report.js';
+import { freePort } from '../support/ports.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/natstream.js', import.meta.url));
 
@@ -71,6 +73,43 @@ describe('natstream bench against natstream', () => {
   });
 });
 
+const NATS_SERVER = spawnSync('sh', ['-c', 'command -v nats-server'], { encoding: 'utf8' }).stdout.trim();
+
+describe('natstream bench through a real nats-server (natstream on it with -ns), with -u/-pw', {
+  skip: NATS_SERVER ? false : 'nats-server is not installed (.ci/run installs it)',
+}, () => {
+  let natsd: ChildProcess;
+  let server: RunningServer;
+  let url = '';
+  before(async () => {
+    const port = await freePort();
+    natsd = spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(port), '--user', 'bench', '--pass', 'pw'], { stdio: 'ignore' });
+    url = `nats://127.0.0.1:${port}`;
+    for (let i = 0; ; i++) {
+      const up = await new Promise<boolean>((resolve) => {
+        const s = net.connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
+        s.on('error', () => resolve(false));
+      });
+      if (up) break;
+      if (i > 200) throw new Error('nats-server did not start');
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    server = await startServer({ clusterId: 'bench-ext', connection: { natsServerUrl: url, user: 'bench', pass: 'pw' } });
+  });
+  after(async () => {
+    await server?.close();
+    natsd?.kill();
+  });
+
+  it('publishes and receives every message', async () => {
+    const o = options(['-s', url, '-c', 'bench-ext', '-u', 'bench', '-pw', 'pw', '-np', '1', '-ns', '1', '-n', '300', 'ext']);
+    let out = '';
+    const r = await runBench(o, { out: (t) => { out += t; }, err: () => {}, tty: false });
+    assert.deepEqual(r.subs.map((s) => s.jobMsgs), [300]);
+    assert.match(out, /^NATS Streaming Pub\/Sub stats: /);
+  });
+});
+
 test('flags: stan-bench names and defaults; the subject is required', () => {
   const o = options(['x']);
   assert.deepEqual([o.numPubs, o.numSubs, o.numMsgs, o.msgSize, o.maxPubAcksInFlight, o.clusterId, o.clientId, o.servers],
@@ -91,4 +130,16 @@ test('report text: the nats.go bench formats', () => {
   const text = report('NATS Streaming', [sample(1000, 128, 0, 1000)], []);
   assert.equal(text, 'Pub stats: 1,000 msgs/sec ~ 125.00 KB/sec\n');
   assert.equal(report('NATS Streaming', [], []), 'No publisher or subscribers. Nothing to report.');
+});
+
+test('progress bar: drawn on a terminal only, ends at 100 % and a newline', async () => {
+  const { Progress } = await import('../../src/cli/progress.js');
+  let drawn = '';
+  const p = new Progress((t) => { drawn += t; }, 10);
+  p.add(10);
+  p.done();
+  assert.match(drawn, /\r\[=+\] 100% 10\/10 msgs, \d+ msgs\/s \n$/);
+  const silent = new Progress(null, 10);
+  silent.add(3);
+  silent.done();
 });
