@@ -112,6 +112,31 @@ describe('dead letters: empty prefix drops', () => {
   });
 });
 
+describe('dead letters: the dead-letter channel cannot be created', () => {
+  let s: DlqServer;
+  before(async () => {
+    s = await startDlq({ type: 'MEMORY' }, { maxDeliver: 1 });
+  });
+  after(async () => { await s.server.close(); });
+
+  it('the error is logged and the message stays pending, not delivered again', async () => {
+    // max_channels 1: "work" exists, "DLQ.work" cannot be created
+    s.server.streaming!.store.setLimits({ ...s.server.streaming!.options.limits, maxChannels: 1 });
+    const sc = await connectStan(s.server.natsUrl, CLUSTER, 'full-app');
+    try {
+      const { inbox } = await listen(sc, 'work', null, neverAck(sc));
+      await publish(sc, 'work', 'w');
+      await s.logs.waitFor('Unable to publish dead letter seq=1 of channel "work" to "DLQ.work": too many channels', 5000);
+      const [sub] = [...s.server.streaming!.channels.get('work')!.subs];
+      assert.equal(sub.pendingCount, 1);
+      assert.equal(sub.deadLettered, 0);
+      assert.deepEqual(inbox.all.map((r) => r.count), [0]);
+    } finally {
+      await closeStan(sc);
+    }
+  });
+});
+
 test('max_deliver resolution: global value, wildcard keys, the most specific wins, 0/-1 = never', () => {
   const o = { maxDeliver: 5, prefix: 'DLQ', perChannel: { 'a.>': 2, 'a.b': -1, 'a.*': 3 } };
   assert.equal(maxDeliverOf(o, 'x'), 5);
