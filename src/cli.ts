@@ -19,9 +19,15 @@ import { checkStartup } from './config/startup-checks.js';
 const STREAM = 'STREAM: ';
 
 async function main(argv: string[]): Promise<void> {
+  // subcommands (one file each); the Go server has none, so no flag is shadowed
   if (argv[0] === 'fsck') {
     const { runFsck } = await import('./fsck/main.js');
     process.exitCode = await runFsck(argv.slice(1));
+    return;
+  }
+  if (argv[0] === 'bench') {
+    const { benchMain } = await import('./cli/bench.js');
+    process.exitCode = await benchMain(argv.slice(1));
     return;
   }
   const cmd = parseCommandLine(argv);

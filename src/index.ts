@@ -39,7 +39,7 @@ export interface MonitorSelection {
   /** HTTPS port (`-ms`), with the core's TLS certificate. */
   httpsPort?: number;
   /** The dashboard at /dashboard (on by default) and its publish form (off by default). */
-  dashboard?: { enabled?: boolean; allowPublish?: boolean };
+  dashboard?: { enabled?: boolean; allowPublish?: boolean; allowClose?: boolean };
 }
 
 /** The streaming layer's own connection to NATS. */
@@ -168,7 +168,9 @@ async function maybeStartMonitor(
   const m = options.monitor;
   if (!m || (m.port === undefined && m.httpsPort === undefined)) return undefined;
   const { startMonitor } = await import('./monitor/http.js');
-  const dashboard = { enabled: m.dashboard?.enabled ?? true, allowPublish: m.dashboard?.allowPublish ?? false };
+  const dashboard = {
+    enabled: m.dashboard?.enabled ?? true, allowPublish: m.dashboard?.allowPublish ?? false, allowClose: m.dashboard?.allowClose ?? false,
+  };
   return startMonitor({ core, streaming, host, port: m.port, httpsPort: m.httpsPort, logger, dashboard });
 }
 

@@ -156,6 +156,12 @@ export const flagTable: readonly FlagSpec[] = [
     usage: u('streaming', '          --replace_durable <bool>',
       'Replace the existing durable subscription instead of reporting a duplicate durable error'),
     apply: (s, v) => { s.stan.replaceDurable = v; } }),
+  flag({ names: ['max_deliver'], kind: 'int', default: '0', support: 'yes', note: 'natstream only (docs/dead-letters.md)',
+    doc: 'Deliveries without an ack after which a message becomes a dead letter (0 for unlimited)',
+    apply: (s, v) => { s.stan.maxDeliver = v; } }),
+  flag({ names: ['dead_letter_prefix'], kind: 'string', default: 'DLQ', support: 'yes', note: 'natstream only (docs/dead-letters.md)',
+    doc: 'Dead letters of channel foo go to channel <prefix>.foo (empty: they are dropped)',
+    apply: (s, v) => { s.stan.deadLetterPrefix = v; } }),
 
   // ---- Streaming Server Clustering Options (Raft: not in natstream) ----
   flag({ names: ['clustered'], kind: 'bool', default: 'false', support: 'unsupported',
@@ -345,6 +351,9 @@ export const flagTable: readonly FlagSpec[] = [
   flag({ names: ['dashboard_publish'], kind: 'bool', default: 'false', support: 'yes', note: 'natstream only',
     doc: "Enable the dashboard's publish form (with auth on, it asks for a user's credentials)",
     apply: (s, v) => { s.monitor.dashboardPublish = v; } }),
+  flag({ names: ['dashboard_close'], kind: 'bool', default: 'false', support: 'yes', note: 'natstream only',
+    doc: "Enable closing a client from the dashboard's client view (with auth on, it asks for a user's credentials)",
+    apply: (s, v) => { s.monitor.dashboardClose = v; } }),
   flag({ names: ['c', 'config'], kind: 'string', default: '', support: 'yes',
     usage: u('nats', '    -c, --config <string>', 'Configuration file'),
     apply: (s, v) => { s.cli.natsConfigFile = v; } }),

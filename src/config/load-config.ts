@@ -70,6 +70,8 @@ export function applyStreamingConfig(root: ConfMap, s: Settings): void {
       case 'replace_durable': case 'replace_durables':
       case 'replace_duplicate_durable': case 'replace_duplicate_durables':
         st.replaceDurable = bool(key, v); break;
+      case 'max_deliver': st.maxDeliver = int(key, v); break;
+      case 'dead_letter_prefix': st.deadLetterPrefix = str(key, v); break;
       default: break;
     }
   }
@@ -106,6 +108,7 @@ function applyStoreLimits(v: ConfValue, s: Settings): void {
         if (cl.maxBytes !== undefined) s.stan.maxBytes = cl.maxBytes;
         if (cl.maxAgeMs !== undefined) s.stan.maxAgeMs = cl.maxAgeMs;
         if (cl.maxInactivityMs !== undefined) s.stan.maxInactivityMs = cl.maxInactivityMs;
+        if (cl.maxDeliver !== undefined) s.stan.maxDeliver = cl.maxDeliver;
       }
     }
   }
@@ -125,6 +128,8 @@ function applyChannelLimit(cl: ChannelLimitsSetting, key: string, name: string, 
       cl.maxAgeMs = unlimited(durationString(key, v)); break;
     case 'mi': case 'max_inactivity': case 'maxinactivity':
       cl.maxInactivityMs = unlimited(durationString(key, v)); break;
+    case 'max_deliver':
+      cl.maxDeliver = unlimited(int(key, v)); break;
     default: break;
   }
 }

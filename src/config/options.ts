@@ -60,7 +60,7 @@ export interface MonitorOptions {
   httpsPort?: number;
   basePath?: string;
   /** natstream only: the dashboard (`--dashboard`, default on) and its publish form (`--dashboard_publish`, default off). */
-  dashboard?: { enabled?: boolean; allowPublish?: boolean };
+  dashboard?: { enabled?: boolean; allowPublish?: boolean; allowClose?: boolean };
 }
 
 /** The streaming server's own NATS connection (with `-ns`, the external transport). */

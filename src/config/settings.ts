@@ -13,6 +13,8 @@ export interface ChannelLimitsSetting {
   maxBytes?: number;
   maxAgeMs?: number;
   maxInactivityMs?: number;
+  /** natstream only: dead letters after this many deliveries (0 = never for this channel). */
+  maxDeliver?: number;
 }
 
 export interface NatsSettings {
@@ -62,6 +64,7 @@ export interface MonitorSettings {
   /** natstream only: the dashboard at /dashboard, and its publish form. */
   dashboard?: boolean;
   dashboardPublish?: boolean;
+  dashboardClose?: boolean;
 }
 
 export interface LogSettings {
@@ -132,6 +135,9 @@ export interface StanSettings {
   encryptionCipher?: string;
   encryptionKey?: string;
   replaceDurable?: boolean;
+  /** natstream only (dead letters). */
+  maxDeliver?: number;
+  deadLetterPrefix?: string;
   syslogName?: string;
   ioBatchSize?: number;
   ioSleepTimeUs?: number;

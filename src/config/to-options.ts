@@ -9,6 +9,7 @@ import type { FileStoreOptions } from '../stores/file/options.js';
 import { DEFAULT_STORE_LIMITS } from '../stores/limits.js';
 import type { SqlDriver, SqlStoreOptions } from '../stores/sql/options.js';
 import type { ChannelLimits, StoreLimits } from '../stores/store.js';
+import { DEFAULT_DEAD_LETTER_OPTIONS, type DeadLetterOptions } from '../streaming/dead-letter-options.js';
 import type { StreamingOptions } from '../streaming/options.js';
 import type {
   LogOptions, MonitorOptions, NatstreamOptions, StoreSelection, StreamingConnectionOptions, UnsupportedFeatures,
@@ -60,6 +61,7 @@ export function toOptions(s: Settings, argv: readonly string[], files: Natstream
     hbFailCount: st.hbFailCount,
     limits: storeLimits(st),
     replaceDurable: st.replaceDurable,
+    deadLetters: deadLetters(st),
     debug: l.stanDebug,
     trace: l.stanTrace,
     ioBatchSize: st.ioBatchSize,
@@ -135,9 +137,9 @@ export function toOptions(s: Settings, argv: readonly string[], files: Natstream
     port: s.monitor.port,
     httpsPort: s.monitor.httpsPort,
     basePath: s.monitor.basePath,
-    dashboard: s.monitor.dashboard === undefined && s.monitor.dashboardPublish === undefined
+    dashboard: s.monitor.dashboard === undefined && s.monitor.dashboardPublish === undefined && s.monitor.dashboardClose === undefined
       ? undefined
-      : defined({ enabled: s.monitor.dashboard, allowPublish: s.monitor.dashboardPublish }),
+      : defined({ enabled: s.monitor.dashboard, allowPublish: s.monitor.dashboardPublish, allowClose: s.monitor.dashboardClose }),
   });
   return defined({ core, streaming, store, connection, ftGroup: st.ftGroup || undefined, unsupported, monitor, log,
     pidFile: n.pidFile || undefined, configFiles: defined({ ...files }), argv: [...argv] });
@@ -160,6 +162,19 @@ function storeLimits(st: Settings['stan']): StoreLimits | undefined {
     for (const [name, cl] of Object.entries(st.perChannel)) limits.perChannel[name] = perChannelLimits(cl);
   }
   return limits;
+}
+
+/** natstream's dead-letter options, when any was given. */
+function deadLetters(st: Settings['stan']): DeadLetterOptions | undefined {
+  const per: Record<string, number> = {};
+  for (const [name, cl] of Object.entries(st.perChannel ?? {})) if (cl.maxDeliver !== undefined) per[name] = cl.maxDeliver;
+  const hasPer = Object.keys(per).length > 0;
+  if (st.maxDeliver === undefined && st.deadLetterPrefix === undefined && !hasPer) return undefined;
+  return {
+    maxDeliver: st.maxDeliver ?? DEFAULT_DEAD_LETTER_OPTIONS.maxDeliver,
+    prefix: st.deadLetterPrefix ?? DEFAULT_DEAD_LETTER_OPTIONS.prefix,
+    perChannel: hasPer ? per : undefined,
+  };
 }
 
 function perChannelLimits(cl: ChannelLimitsSetting): Partial<ChannelLimits> {

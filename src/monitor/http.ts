@@ -164,7 +164,7 @@ class Monitor {
     this.logger = args.logger;
     this.view = viewOf(args.streaming);
     const dash = args.dashboard ?? DEFAULT_DASHBOARD;
-    this.dashboard = dash.enabled ? new Dashboard(args.core, this.view, dash) : null;
+    this.dashboard = dash.enabled ? new Dashboard(args.core, this.view, dash, () => this.dashboardDocuments()) : null;
     this.metrics = new Metrics({
       core: this.core,
       streaming: this.view,
@@ -183,6 +183,21 @@ class Monitor {
   private count(path: string): void {
     const key = COUNTED.get(path) ?? path;
     this.requestStats.set(key, (this.requestStats.get(key) ?? 0) + 1);
+  }
+
+  /** What a dashboard tick carries: the same documents as the endpoints (one page of up to 1024 channels/clients). */
+  private dashboardDocuments(): { varz: GoJsonValue; serverz?: GoJsonValue; channelsz?: GoJsonValue; clientsz?: GoJsonValue } {
+    const now = preciseNow();
+    const varz = this.varz(now);
+    const view = this.view();
+    if (view === undefined) return { varz };
+    const list = { offset: 0, limit: 1024, subs: true };
+    return {
+      varz,
+      serverz: buildServerz(view, this.sampler.sample(true), now),
+      channelsz: buildChannelsz(view, list, now),
+      clientsz: buildClientsz(view, list, now),
+    };
   }
 
   private varz(now: number): GoJsonValue {

@@ -200,6 +200,8 @@ function subscriptionz(s: SubscriptionView): GoJsonValue {
     last_sent: s.lastSent,
     pending_count: s.pendingCount,
     is_stalled: s.isStalled,
+    // natstream only, and only where max_deliver is set: the Go documents stay as they are otherwise
+    dead_lettered: s.deadLettered,
   };
 }
 

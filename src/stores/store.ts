@@ -21,6 +21,7 @@
  */
 
 import type { Msg } from '../protocol/stan-msg.js';
+import type { DeliveryCounts } from './delivery-counts.js';
 
 export type { Msg } from '../protocol/stan-msg.js';
 
@@ -243,6 +244,12 @@ export interface Store {
   createChannel(channel: string): Promise<ChannelStore>;
   /** Remove the channel and everything in it, never to be recovered. Fails with `not found`. */
   deleteChannel(channel: string): Promise<void>;
+  /**
+   * Optional, natstream only: the delivery counts of `channel`'s pending
+   * messages, kept for dead letters across restarts (delivery-counts.ts). A store
+   * without it (memory) keeps none.
+   */
+  openDeliveryCounts?(channel: string): Promise<DeliveryCounts>;
   addClient(info: ClientInfo): Promise<void>;
   deleteClient(id: string): Promise<void>;
   /** Flush and close everything, release the lock. */

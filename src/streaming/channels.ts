@@ -14,6 +14,8 @@ export class ChannelRegistry {
   /** lower-cased name → name, to refuse names that differ only by case. */
   private readonly byLowerName = new Map<string, string>();
   private readonly creating = new Map<string, Promise<Channel>>();
+  /** Prepares a new channel before it is used (dead letters: its max_deliver and stored counts). */
+  onCreate: ((ch: Channel) => Promise<unknown>) | null = null;
   private inactivityTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly ctx: StreamingContext) {}
@@ -50,6 +52,7 @@ export class ChannelRegistry {
       throw err;
     }
     const ch = new Channel(name, cs, ctx.store.getChannelLimits(name) ?? ctx.options.limits);
+    if (this.onCreate !== null) await this.onCreate(ch);
     this.add(ch);
     ctx.log.notice(`Channel ${JSON.stringify(name)} has been created`);
     return ch;

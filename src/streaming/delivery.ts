@@ -15,6 +15,7 @@ import { AckView, decodeAckInto } from '../protocol/stan-codec.js';
 import { bytesEqualAt } from '../protocol/stan-wire.js';
 import type { SubStore } from '../stores/store.js';
 import type { Channel } from './channel.js';
+import type { DeadLetters } from './dead-letters.js';
 import { turnNowMs } from './clock.js';
 import type { StreamingContext } from './context.js';
 import type { QueueGroup } from './queue-group.js';
@@ -30,6 +31,7 @@ export class Delivery {
   private flushScheduled = false;
   private readonly ackView = new AckView();
   redelivery!: RedeliveryTimer;
+  deadLetters!: DeadLetters;
 
   constructor(private readonly ctx: StreamingContext) {}
 
@@ -181,7 +183,9 @@ export class Delivery {
     const subStore = owner.channel.store.subs;
     subStore.ackSeqPending(owner.id, seq);
     this.markDirty(subStore);
-    (owner.queue ? owner.queue.redeliveryCounts : owner.redeliveryCounts).delete(seq);
+    const counts = owner.queue ? owner.queue.redeliveryCounts : owner.redeliveryCounts;
+    // a stored count exists only where dead letters are on (max_deliver > 0)
+    if (counts.delete(seq) && owner.channel.deliveryCounts !== null) this.deadLetters.forget(owner, seq);
     if (owner.stalled && owner.pending.size < owner.maxInFlight) {
       owner.stalled = false;
       if (owner.ready && !owner.offline) this.resume(owner);

@@ -296,6 +296,20 @@ export class Publisher {
   }
 
   /**
+   * natstream: a message the server publishes itself (a dead letter), through
+   * the same path as a client's publish; resolves with its sequence once it is
+   * stored and delivered.
+   */
+  async publishInternal(name: string, data: Uint8Array, msgReply: string): Promise<number> {
+    const channel = await this.channels.lookupOrCreate(name);
+    const seq = channel.nextSequence;
+    this.store(channel, data, 0, data.length, msgReply, '', NO_ACK, '', name, false);
+    if (channel.nextSequence === seq) throw new Error('message not stored');
+    await this.idle();
+    return seq;
+  }
+
+  /**
    * Resolves once every publish received so far is stored and answered: the
    * barrier of unsubscribe and close requests. Later publishes do not delay it.
    */

@@ -34,6 +34,7 @@ import { ChannelRegistry } from './channels.js';
 import { ClientRegistry, type Client } from './client.js';
 import { Connections } from './connect.js';
 import { ControlLane, type StreamingContext, type StreamingStats } from './context.js';
+import { DeadLetters } from './dead-letters.js';
 import { Delivery } from './delivery.js';
 import { Heartbeats } from './heartbeats.js';
 import { nuid } from './nuid.js';
@@ -86,6 +87,7 @@ export class StreamingServer {
   private readonly channelRegistry: ChannelRegistry;
   private readonly delivery: Delivery;
   private readonly redelivery: RedeliveryTimer;
+  private readonly deadLetters: DeadLetters;
   private readonly removal: Removal;
   private readonly publisher: Publisher;
   private readonly connections: Connections;
@@ -115,16 +117,20 @@ export class StreamingServer {
       info: newServerInfo(o),
       clients: new ClientRegistry(),
       channels: new Map(),
-      stats: { inMsgs: 0, inBytes: 0, outMsgs: 0, outBytes: 0 },
+      stats: { inMsgs: 0, inBytes: 0, outMsgs: 0, outBytes: 0, deadLetters: 0 },
       lane: new ControlLane(),
       closing: false,
     };
     this.channelRegistry = new ChannelRegistry(this.ctx);
     this.delivery = new Delivery(this.ctx);
-    this.redelivery = new RedeliveryTimer(this.ctx, this.delivery);
+    this.deadLetters = new DeadLetters(this.ctx, this.delivery);
+    this.delivery.deadLetters = this.deadLetters;
+    this.redelivery = new RedeliveryTimer(this.ctx, this.delivery, this.deadLetters);
     this.delivery.redelivery = this.redelivery;
     this.removal = new Removal(this.ctx, this.delivery, this.redelivery);
     this.publisher = new Publisher(this.ctx, this.channelRegistry, this.delivery);
+    this.deadLetters.publish = (channel, data, reply) => this.publisher.publishInternal(channel, data, reply);
+    this.channelRegistry.onCreate = (ch) => this.deadLetters.attach(ch, false);
     this.connections = new Connections(this.ctx, this.removal, this.publisher);
     this.subscriber = new Subscriber(this.ctx, this.channelRegistry, this.delivery, this.redelivery, this.removal);
     this.unsubscriber = new Unsubscriber(this.ctx, this.channelRegistry, this.publisher, this.removal);
@@ -151,7 +157,7 @@ export class StreamingServer {
     store.setLimits(this.options.limits);
     log.notice('Recovering the state...');
     const state = await store.recover();
-    const recovery = new Recovery(ctx, this.channelRegistry, this.delivery, this.redelivery);
+    const recovery = new Recovery(ctx, this.channelRegistry, this.delivery, this.redelivery, this.deadLetters);
     if (state === null) {
       await store.init(ctx.info);
       log.notice('No recovered state');
@@ -244,6 +250,7 @@ export class StreamingServer {
     }
     await this.publisher.idle();
     await ctx.lane.run(async () => {});
+    await this.deadLetters.flushAll();
     await ctx.store.close();
   }
 

@@ -21,9 +21,11 @@ import {
   StoreError, type ChannelLimits, type ChannelStore, type ClientInfo, type RecoveredChannel,
   type DamagedRecord, type RecoveredState, type ServerInfo, type Store, type StoreLimits,
 } from '../store.js';
+import type { DeliveryCounts } from '../delivery-counts.js';
 import { ClientLog, CLIENTS_FILE_NAME } from './client-log.js';
 import { syncDir } from './committer.js';
 import { crc32For, type Crc32 } from './crc32.js';
+import { FileDeliveryCounts } from './delivery-counts.js';
 import { DirLock, LOCK_STALE_MS } from './dir-lock.js';
 import { DamageLog } from './damage.js';
 import { FILE_STORE_ERRORS as E } from './errors.js';
@@ -156,6 +158,11 @@ export class FileStore implements Store {
       await syncDir(this.root);
     }
     return ch;
+  }
+
+  /** natstream only: the channel's delivery counts (dead letters), in a file of its own beside the Go files. */
+  async openDeliveryCounts(channel: string): Promise<DeliveryCounts> {
+    return new FileDeliveryCounts(this.channelDir(channel), this.options.sync);
   }
 
   async deleteChannel(channel: string): Promise<void> {

@@ -10,7 +10,9 @@ import {
   StoreError, type ChannelLimits, type ChannelStore, type ClientInfo, type RecoveredChannel, type RecoveredState,
   type ServerInfo, type Store, type StoreLimits,
 } from '../store.js';
+import type { DeliveryCounts } from '../delivery-counts.js';
 import { bytes, num, str, type Db } from './db.js';
+import { SqlDeliveryCounts } from './delivery-counts.js';
 import { redactSource } from './dsn.js';
 import { SqlErrors, SqlStoreError } from './errors.js';
 import { SqlStoreLock } from './lock.js';
@@ -195,6 +197,13 @@ export class SqlStore implements Store {
     const ch: SqlChannel = { id, msgs: m, subs: s, store: { msgs: m, subs: s }, limits };
     this.channels.set(name, ch);
     return ch;
+  }
+
+  /** natstream only: the channel's delivery counts (dead letters), in a table of their own (delivery-counts.ts). */
+  async openDeliveryCounts(channel: string): Promise<DeliveryCounts> {
+    const ch = this.channels.get(channel);
+    if (!ch) throw new StoreError('notFound');
+    return new SqlDeliveryCounts(this.db, ch.id);
   }
 
   deleteChannel(channel: string): Promise<void> {
