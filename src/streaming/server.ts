@@ -48,7 +48,7 @@ import { Unsubscriber } from './unsubscribe.js';
 /** The Go server release whose behaviour natstream reproduces (shown in the banner and monitoring). */
 export const STREAMING_VERSION = '0.25.6';
 
-export type StreamingState = 'STANDALONE' | 'SHUTDOWN';
+export type StreamingState = 'STANDALONE' | 'FT_STANDBY' | 'FT_ACTIVE' | 'SHUTDOWN';
 
 export interface StreamingServerArgs {
   transport: Transport;
@@ -58,6 +58,8 @@ export interface StreamingServerArgs {
   logger: Logger;
   /** The ID a banner printed before the server existed announced (see logStreamingBanner). */
   serverId?: string;
+  /** A member of a fault-tolerance group: FT_STANDBY until start() (ft.ts decides when). */
+  ftMember?: boolean;
 }
 
 /** A new streaming server ID (a NUID), as the banner and /streaming/serverz show it. */
@@ -103,6 +105,7 @@ export class StreamingServer {
     this.serverId = args.serverId ?? newStreamingServerId();
     this.plainLogger = args.logger;
     this.headerLogged = args.serverId !== undefined;
+    if (args.ftMember) this.stateValue = 'FT_STANDBY';
     const o = this.options;
     this.ctx = {
       transport: args.transport,
@@ -143,6 +146,7 @@ export class StreamingServer {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    if (this.stateValue === 'FT_STANDBY') this.stateValue = 'FT_ACTIVE';
     this.logHeader();
     const { ctx } = this;
     const log = ctx.log;

@@ -10,10 +10,17 @@ import { num, str, type Db } from './db.js';
 import type { Statements } from './statements.js';
 
 const LOST_COUNT = 3;
+const DIGITS = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+function nuidLike(): string {
+  let id = '';
+  for (const b of randomBytes(22)) id += DIGITS[b % DIGITS.length];
+  return id;
+}
 
 export class SqlStoreLock {
-  /** Like a NUID: 22 characters, fits VARCHAR(30). */
-  readonly id = randomBytes(16).toString('base64url').slice(0, 22);
+  /** The Go server's owner id is a NUID: 22 characters of [0-9A-Za-z], in VARCHAR(30). */
+  readonly id = nuidLike();
   private owner = false;
   private timer: NodeJS.Timeout | undefined;
   private failures = 0;
