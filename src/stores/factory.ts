@@ -42,7 +42,7 @@ export async function createStore(kind: string, options: StoreFactoryOptions, pl
     case 'SQL': {
       // Loaded on demand: the database drivers are not needed by other stores.
       const { openSqlStore } = await import('./sql/sql-store.js');
-      const hooks = options.onLockLost ? { onLockLost: options.onLockLost } : {};
+      const hooks = options.ftMode ? { ftMode: true, onLockLost: options.onLockLost } : {};
       return openSqlStore(options.sql as unknown as import('./sql/options.js').SqlStoreOptions, logger, limits, hooks);
     }
     default:

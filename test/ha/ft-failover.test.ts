@@ -37,19 +37,21 @@ async function failoverUnderLoad(t: TestContext, g: Group, storeArgs: string[], 
   await a.waitFor('Streaming Server is ready', 10_000);
   const b = member(g, 'B', 2, storeArgs, standbyCommand);
   await b.waitFor('Starting in standby mode', 10_000);
-  const load = new FailoverLoad({ url: g.cluster.nodes[1]!.url, clusterId: CID });
+  const load = new FailoverLoad({ url: g.cluster.nodes[1]!.url, clusterId: CID, ackTimeoutMs: 1000 });
   try {
     await load.start();
     await load.untilAcked(200, 10_000);
     load.markKill();
+    const killedAt = Date.now();
     await a.kill();
     await b.waitFor('Streaming Server is ready', 15_000);
+    const takeoverMs = Date.now() - killedAt;
     assert.match(b.output, /Server is active[\s\S]*Recovering the state\.\.\.[\s\S]*Recovered 1 channel\(s\)/);
     const before = load.acked.size;
     await load.untilAcked(before + 200, 15_000);
     await load.stopPublishing();
     const r = await load.report(8_000);
-    t.diagnostic(`acked=${r.acked} publish errors (timeouts during failover)=${r.publishErrors} missing=${r.missing} ` +
+    t.diagnostic(`takeover (kill to standby ready)=${takeoverMs} ms acked=${r.acked} publish errors (timeouts during failover)=${r.publishErrors} missing=${r.missing} ` +
       `duplicates=${r.duplicates} redeliveries=${r.redeliveries} publish gap=${r.gapMs} ms`);
     assert.equal(r.missing, 0, 'every acknowledged message is delivered after the failover');
     assert.ok(r.gapMs > 0, 'publishing resumed on the new active server');
