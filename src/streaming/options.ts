@@ -34,6 +34,11 @@ export interface StreamingOptions {
   standaloneCheckTimeout: number;
   /** How long the old holder of a client ID gets to answer before being replaced (Go: 500 ms, no flag). */
   dupClientCheckTimeout: number;
+  /**
+   * Config key `partitioning`: serve only the channels of `limits.perChannel`,
+   * beside other servers of the same cluster ID (partitioning.ts).
+   */
+  partitioning: boolean;
 }
 
 export const DEFAULT_STREAMING_OPTIONS: Readonly<StreamingOptions> = Object.freeze({
@@ -49,6 +54,7 @@ export const DEFAULT_STREAMING_OPTIONS: Readonly<StreamingOptions> = Object.free
   ioBatchSize: 1024,
   dupClientCheckTimeout: 500,
   standaloneCheckTimeout: 250,
+  partitioning: false,
 });
 
 /** Defaults completed with `partial` (limits merged field by field). */

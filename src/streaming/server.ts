@@ -38,6 +38,7 @@ import { Delivery } from './delivery.js';
 import { Heartbeats } from './heartbeats.js';
 import { nuid } from './nuid.js';
 import { streamingOptions, type StreamingOptions } from './options.js';
+import { Partitions } from './partitioning.js';
 import { Publisher } from './publish.js';
 import { Recovery } from './recovery.js';
 import { RedeliveryTimer } from './redelivery.js';
@@ -99,6 +100,7 @@ export class StreamingServer {
   private started = false;
   private startTimeMs = 0;
   private stateValue: StreamingState = 'STANDALONE';
+  private partitions: Partitions | null = null;
 
   constructor(args: StreamingServerArgs) {
     this.options = streamingOptions(args.options);
@@ -152,6 +154,12 @@ export class StreamingServer {
     const log = ctx.log;
     const store = ctx.store;
     store.setLimits(this.options.limits);
+    if (this.options.partitioning) {
+      // Before anything is read: a server whose channels conflict must not start.
+      this.partitions = new Partitions(ctx.transport, this.options.clusterId, this.serverId,
+        Object.keys(this.options.limits.perChannel ?? {}), log);
+      await this.partitions.checkUniqueInCluster();
+    }
     log.notice('Recovering the state...');
     const state = await store.recover();
     const recovery = new Recovery(ctx, this.channelRegistry, this.delivery, this.redelivery);
@@ -186,6 +194,7 @@ export class StreamingServer {
     }
     log.notice(`Message store is ${store.name}`);
     if (store.location) log.notice(`Store location: ${store.location}`);
+    for (const ch of this.partitions?.channels ?? []) log.notice(ch);
     for (const line of printLimits(this.options.limits)) log.notice(line);
     this.heartbeats.start();
     this.channelRegistry.startInactivityChecks();
@@ -199,7 +208,8 @@ export class StreamingServer {
   private async ensureStandalone(): Promise<void> {
     const { ctx } = this;
     const timeout = this.options.standaloneCheckTimeout;
-    if (timeout <= 0) return;
+    // Partitioned servers share the cluster ID by design.
+    if (timeout <= 0 || this.partitions !== null) return;
     const req = encodeConnectRequest({ clientId: this.options.clusterId, heartbeatInbox: `_INBOX.${nuid.next()}`, protocol: 1 });
     const answer = await ctx.transport.request(ctx.info.discovery, req, timeout);
     if (answer !== null) {
@@ -216,15 +226,17 @@ export class StreamingServer {
   private subscribeRequests(): void {
     const t = this.ctx.transport;
     const i = this.ctx.info;
+    const p = this.partitions;
     this.subs.push(
       t.subscribe(i.discovery, this.connections.onConnect),
       t.subscribe(`${i.discovery}.pings`, this.connections.onPing),
-      t.subscribe(`${i.publish}.>`, this.publisher.onPublish),
-      t.subscribe(i.subscribe, this.subscriber.onSubscribe),
-      t.subscribe(i.unsubscribe, this.unsubscriber.onUnsubscribe),
-      t.subscribe(i.subClose, this.unsubscriber.onSubClose),
+      t.subscribe(i.subscribe, p ? p.ownedSubscribe(this.subscriber.onSubscribe) : this.subscriber.onSubscribe),
+      t.subscribe(i.unsubscribe, p ? p.ownedUnsubscribe(this.unsubscriber.onUnsubscribe) : this.unsubscriber.onUnsubscribe),
+      t.subscribe(i.subClose, p ? p.ownedUnsubscribe(this.unsubscriber.onSubClose) : this.unsubscriber.onSubClose),
       t.subscribe(i.close, this.connections.onClose),
     );
+    if (p === null) this.subs.push(t.subscribe(`${i.publish}.>`, this.publisher.onPublish));
+    else for (const ch of p.channels) this.subs.push(t.subscribe(`${i.publish}.${ch}`, this.publisher.onPublish));
   }
 
   async shutdown(): Promise<void> {
@@ -234,6 +246,7 @@ export class StreamingServer {
     this.stateValue = 'SHUTDOWN';
     ctx.log.notice('Shutting down.');
     this.heartbeats.stop();
+    this.partitions?.stop();
     this.redelivery.stop();
     this.channelRegistry.stop();
     for (const s of this.subs) s.unsubscribe();
