@@ -63,7 +63,7 @@ function encodeCtrl(serverId: string, data: Uint8Array): Uint8Array {
 }
 
 export class Partitions {
-  private readonly owned: ReadonlySet<string>;
+  private readonly ownedSet: ReadonlySet<string>;
   private listSub: TransportSubscription | null = null;
   private readonly subject: string;
 
@@ -75,12 +75,12 @@ export class Partitions {
     private readonly log: Logger,
   ) {
     if (channels.length === 0) throw new Error(partitioningErrors.noChannel);
-    this.owned = new Set(channels);
+    this.ownedSet = new Set(channels);
     this.subject = `${PARTITIONS_SUBJECT_PREFIX}.${clusterId}`;
   }
 
   owns(channel: string): boolean {
-    return this.owned.has(channel);
+    return this.ownedSet.has(channel);
   }
 
   /**
@@ -117,28 +117,25 @@ export class Partitions {
     if (conflict !== null) throw new Error(conflict);
   }
 
-  /** The client subjects' handlers, narrowed to the owned channels. */
+  /** The subscribe request handler, narrowed to the owned channels. */
   ownedSubscribe(handler: MessageHandler): MessageHandler {
+    return this.owned(handler, (p) => decodeSubscriptionRequest(p).subject);
+  }
+
+  /** The unsubscribe or subscription close request handler, narrowed to the owned channels. */
+  ownedUnsubscribe(handler: MessageHandler): MessageHandler {
+    return this.owned(handler, (p) => decodeUnsubscribeRequest(p).subject);
+  }
+
+  private owned(handler: MessageHandler, channelOf: (payload: Uint8Array) => string): MessageHandler {
     return (subject, reply, payload) => {
       let channel: string;
       try {
-        channel = decodeSubscriptionRequest(payload).subject;
+        channel = channelOf(payload);
       } catch {
         return handler(subject, reply, payload); // malformed: the handler answers with the protocol error
       }
-      if (this.owns(channel)) handler(subject, reply, payload);
-    };
-  }
-
-  ownedUnsubscribe(handler: MessageHandler): MessageHandler {
-    return (subject, reply, payload) => {
-      let channel: string;
-      try {
-        channel = decodeUnsubscribeRequest(payload).subject;
-      } catch {
-        return handler(subject, reply, payload);
-      }
-      if (this.owns(channel)) handler(subject, reply, payload);
+      if (this.ownedSet.has(channel)) handler(subject, reply, payload);
     };
   }
 
@@ -154,7 +151,7 @@ export class Partitions {
       const m = fromBinary(CtrlMsgSchema, payload);
       if (m.ServerID === this.serverId) return;
       const theirs = decodeChannelList(m.Data);
-      const common = theirs.find((c) => this.owned.has(c)) ?? '';
+      const common = theirs.find((c) => this.ownedSet.has(c)) ?? '';
       this.transport.publish(reply, encodeCtrl(this.serverId, Buffer.from(common, 'utf8')));
     } catch (err) {
       this.log.error(`Error processing partitioning request: ${(err as Error).message}`);
