@@ -67,16 +67,18 @@ async function stopAll(g: Group): Promise<void> {
 
 describe('FT group failover under load (3-node nats-server cluster)', { skip: NATS_SERVER_BINARY ? false : 'nats-server is not installed (.ci/run installs it)' }, () => {
   const g: Group = { cluster: undefined as unknown as NatsCluster, procs: [] };
-  const dbs: TestDatabase[] = [];
+  const dbs = new Map<string, TestDatabase>();
   let dir = '';
 
   before(async () => {
-    g.cluster = await startNatsCluster(3);
+    const [cluster, pg, my] = await Promise.all([startNatsCluster(3), startTestDatabase('postgres'), startTestDatabase('mysql')]);
+    g.cluster = cluster;
+    dbs.set('postgres', pg).set('mysql', my);
   });
   after(async () => {
     await stopAll(g);
     await g.cluster?.stop();
-    for (const db of dbs) await db.shutdown().catch(() => undefined);
+    for (const db of dbs.values()) await db.shutdown().catch(() => undefined);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -90,9 +92,8 @@ describe('FT group failover under load (3-node nats-server cluster)', { skip: NA
   });
 
   for (const driver of ['postgres', 'mysql'] as const) {
-    it(`SQL store on ${driver === 'postgres' ? 'PostgreSQL' : 'MariaDB'}: kill -9 of the active, 0 acked messages lost`, { timeout: 60_000 }, async (t) => {
-      const db = await startTestDatabase(driver);
-      dbs.push(db);
+    it(`SQL store on ${driver === 'postgres' ? 'PostgreSQL' : 'MariaDB'}: kill -9 of the active, 0 acked messages lost`, { timeout: 30_000 }, async (t) => {
+      const db = dbs.get(driver)!;
       await db.reset();
       try {
         await failoverUnderLoad(t, g, ['-st', 'SQL', '--sql_driver', driver, '--sql_source', db.source]);

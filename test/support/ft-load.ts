@@ -45,6 +45,7 @@ export class FailoverLoad {
   private killSeq = Infinity;
   private firstAckAfterKill = 0;
   private readonly channel: string;
+  private onDelivery: (() => void) | null = null;
 
   constructor(private readonly o: LoadOptions) {
     this.channel = o.channel ?? 'orders';
@@ -71,6 +72,7 @@ export class FailoverLoad {
     }
     this.received.set(data, seen + 1);
     m.ack();
+    this.onDelivery?.();
   }
 
   private fill(): void {
@@ -128,9 +130,17 @@ export class FailoverLoad {
 
   /** Waits (bounded) until every acked message was delivered, then counts. */
   async report(timeoutMs: number): Promise<FailoverReport> {
-    const end = Date.now() + timeoutMs;
-    while (Date.now() < end && [...this.acked].some((d) => !this.received.has(d))) {
-      await new Promise((r) => setTimeout(r, 50));
+    const allDelivered = () => [...this.acked].every((d) => this.received.has(d));
+    if (!allDelivered()) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, timeoutMs);
+        this.onDelivery = () => {
+          if (!allDelivered()) return;
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.onDelivery = null;
     }
     const missing = [...this.acked].filter((d) => !this.received.has(d)).length;
     return {
