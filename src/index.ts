@@ -18,6 +18,7 @@ import { DEFAULT_STREAMING_OPTIONS } from './streaming/options.js';
 import type { StreamingOptions } from './streaming/options.js';
 import type { Transport } from './transport/transport.js';
 import { ExternalTransport } from './transport/external.js';
+import { FtMember, type FtMemberOptions } from './streaming/ft-member.js';
 import { silentLogger, type Logger } from './util/logger.js';
 
 /** Which store keeps the streaming data, and its settings. */
@@ -64,8 +65,13 @@ export interface StartOptions {
   streaming?: Partial<StreamingOptions> | false;
   store?: StoreSelection;
   connection?: ConnectionSelection;
-  /** `--ft_group`: fault-tolerance mode is not implemented; giving a group is refused. */
+  /**
+   * `--ft_group`: a member of this fault-tolerance group (FILE or SQL store shared
+   * with the other members, docs/ha.md): standby until it gets the store lock.
+   */
   ftGroup?: string;
+  /** FT heartbeat timings (the Go server's 1 s / 1.25 s by default) and what an abort does. */
+  ft?: Omit<FtMemberOptions, 'group'>;
   /** Starts the monitoring HTTP server when given. */
   monitor?: MonitorSelection;
   /** Where log lines go; silent by default. */
@@ -85,6 +91,8 @@ export interface RunningServer {
   /** The embedded core NATS server; absent when running on an external one (`-ns`). */
   readonly core?: NatsServer;
   readonly streaming?: StreamingServer;
+  /** The FT group membership with `ftGroup`. */
+  readonly ft?: FtMember;
   close(): Promise<void>;
 }
 
@@ -92,7 +100,6 @@ export interface RunningServer {
 const STREAMING_CONNECTION_IDS = 4;
 
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
-  if (options.ftGroup) throw new Error('fault tolerance mode (--ft_group) is not supported by natstream');
   const external = options.connection?.natsServerUrl;
   if (external && options.streaming !== false) return startOnExternalNats(options, external);
   const logger = options.logger ?? silentLogger;
@@ -108,6 +115,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
 
   let streaming: StreamingServer | undefined;
   let store: Store | undefined;
+  let ft: FtMember | undefined;
   if (options.streaming !== false) {
     // The in-process transport cannot meet another server on the discover
     // subject, so the Go server's start-up check for one is skipped.
@@ -116,9 +124,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     // The banner comes first, before anything that can fail, as in the Go server's log.
     const serverId = newStreamingServerId();
     logStreamingBanner(streamingLogger, so.clusterId ?? DEFAULT_STREAMING_OPTIONS.clusterId, serverId);
-    store = await openStore(options, so, streamingLogger);
+    store = await openStore(options, so, streamingLogger, (why) => ft?.lockLost(why, streamingLogger));
     const transport = core.createInternalTransport('_NSS');
-    streaming = new StreamingServer({ transport, store, options: so, logger: streamingLogger, serverId });
+    streaming = new StreamingServer({ transport, store, options: so, logger: streamingLogger, serverId, ftMember: !!options.ftGroup });
+    if (options.ftGroup) ft = new FtMember(streaming, transport, store, streamingLogger, { ...options.ft, group: options.ftGroup });
   }
 
   let monitor: Monitor | undefined;
@@ -129,7 +138,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     });
     if (streaming) {
       core.reserveClientIds(STREAMING_CONNECTION_IDS);
-      await streaming.start();
+      if (ft) ft.start();
+      else await streaming.start();
     }
   } catch (err) {
     await monitor?.close();
@@ -148,8 +158,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     monitorUrl: monitorUrl(monitor, monitorHost),
     core,
     streaming,
+    ft,
     close() {
       closing ??= (async () => {
+        ft?.stop();
         // Streaming first: it flushes and closes the store while clients can still be told.
         if (streaming) await streaming.shutdown();
         await monitor?.close();
@@ -174,9 +186,10 @@ async function maybeStartMonitor(
   return startMonitor({ core, streaming, host, port: m.port, httpsPort: m.httpsPort, logger, dashboard });
 }
 
-function openStore(options: StartOptions, so: Partial<StreamingOptions>, logger: Logger): Promise<Store> {
+function openStore(options: StartOptions, so: Partial<StreamingOptions>, logger: Logger, onLockLost: (why: string) => void): Promise<Store> {
   const s = options.store ?? {};
-  return createStore(s.type ?? 'MEMORY', { limits: so.limits, dir: s.dir, file: s.file, sql: s.sql, encryption: s.encryption }, logger);
+  const ft = options.ftGroup ? { ftMode: true, onLockLost } : {};
+  return createStore(s.type ?? 'MEMORY', { limits: so.limits, dir: s.dir, file: s.file, sql: s.sql, encryption: s.encryption, ...ft }, logger);
 }
 
 /** `-ns`: no embedded core; the streaming layer is a client of an existing NATS server. */
@@ -184,10 +197,13 @@ async function startOnExternalNats(options: StartOptions, url: string): Promise<
   const logger = options.streamingLogger ?? options.logger ?? silentLogger;
   const so: Partial<StreamingOptions> = { ...(options.streaming || {}) };
   if (options.clusterId !== undefined) so.clusterId = options.clusterId;
+  // A member of an FT group waits for the lock, not for other servers' answers.
+  if (options.ftGroup) so.standaloneCheckTimeout = 0;
   const c = options.connection ?? {};
   const serverId = newStreamingServerId();
   logStreamingBanner(logger, so.clusterId ?? DEFAULT_STREAMING_OPTIONS.clusterId, serverId);
-  const store = await openStore(options, so, logger);
+  let ft: FtMember | undefined;
+  const store = await openStore(options, so, logger, (why) => ft?.lockLost(why, logger));
   let transport: ExternalTransport;
   try {
     transport = await ExternalTransport.connect({ servers: url, user: c.user, pass: c.pass, token: c.token, name: `_NSS-${so.clusterId ?? 'test-cluster'}` });
@@ -195,9 +211,14 @@ async function startOnExternalNats(options: StartOptions, url: string): Promise<
     await store.close();
     throw err;
   }
-  const streaming = new StreamingServer({ transport, store, options: so, logger, serverId });
+  const streaming = new StreamingServer({ transport, store, options: so, logger, serverId, ftMember: !!options.ftGroup });
   try {
-    await streaming.start();
+    if (options.ftGroup) {
+      ft = new FtMember(streaming, transport, store, logger, { ...options.ft, group: options.ftGroup });
+      ft.start();
+    } else {
+      await streaming.start();
+    }
   } catch (err) {
     await streaming.shutdown().catch(() => undefined);
     await transport.close();
@@ -209,7 +230,9 @@ async function startOnExternalNats(options: StartOptions, url: string): Promise<
     port: 0,
     clusterId: streaming.options.clusterId,
     streaming,
+    ft,
     close() {
+      ft?.stop();
       closing ??= streaming.shutdown().then(() => transport.close());
       return closing;
     },

@@ -1,17 +1,17 @@
 /**
  * The streaming server's start-up checks that need nothing but the options
  * (spec §5), with the Go server's messages, plus natstream's refusal of the Go
- * features it does not run (Raft clustering, partitioning).
+ * features it does not run (Raft clustering).
  * The caller logs a failure as `[FTL] STREAM: Failed to start: <message>` and
  * exits with status 1.
  */
 import { validateLimits } from '../stores/limits.js';
 import { startupErrors } from './errors.js';
+import { partitioningErrors } from '../streaming/partitioning.js';
 import type { NatstreamOptions } from './options.js';
 
 export const unsupportedErrors = {
   clustering: 'natstream: clustering (--clustered, cluster {}) is not supported; use --ft_group with a FILE or SQL store',
-  partitioning: 'natstream: channels partitioning is not supported',
 } as const;
 
 const STORE_TYPES = new Set(['MEMORY', 'FILE', 'SQL']);
@@ -36,7 +36,7 @@ export function checkStartup(o: NatstreamOptions, env: Record<string, string | u
       return (err as Error).message;
     }
   }
-  if (u.partitioning) return unsupportedErrors.partitioning;
+  if (u.partitioning && Object.keys(o.streaming.limits?.perChannel ?? {}).length === 0) return partitioningErrors.noChannel;
   if (u.encrypt || u.encryptionKey) {
     // Go (stores/cryptostore.go) checks the cipher first, then the key (the environment's first).
     if (!CIPHERS.has((u.encryptionCipher ?? '').toUpperCase())) return startupErrors.encryptionCipher;

@@ -65,6 +65,7 @@ export function toOptions(s: Settings, argv: readonly string[], files: Natstream
     debug: l.stanDebug,
     trace: l.stanTrace,
     ioBatchSize: st.ioBatchSize,
+    partitioning: st.partitioning,
   });
   const connection: StreamingConnectionOptions = defined({
     natsServerUrl: st.natsServerUrl || undefined,

@@ -64,7 +64,7 @@ export async function runFsck(argv: string[], io: FsckIo = { out: (s) => process
   if (lock) {
     const got = lock.tryAcquire();
     if (got !== true) {
-      io.err(`fsck: ${args.dir} is in use by a server (pid ${got.pid} on ${got.host || 'unknown host'}); stop it first\n`);
+      io.err(`fsck: ${args.dir} is in use by a server (${got.holder || 'holder unknown'}); stop it first\n`);
       return FsckExit.failed;
     }
   }

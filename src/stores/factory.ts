@@ -21,6 +21,10 @@ export interface StoreFactoryOptions {
   sql?: Record<string, unknown>;
   /** `--encrypt`: message data encrypted at rest (src/stores/crypto/), around any store. */
   encryption?: EncryptionSelection;
+  /** FT mode: the store is shared with standbys and locked only by getExclusiveLock(). */
+  ftMode?: boolean;
+  /** FT mode: the SQL store lock was lost (default: log and exit, as the Go server panics). */
+  onLockLost?: (why: string) => void;
 }
 
 /**
@@ -47,12 +51,14 @@ async function createPlainStore(kind: string, options: StoreFactoryOptions, plai
       return new MemoryStore(logger, limits);
     case 'FILE': {
       const { openFileStore } = await import('./file/index.js');
-      return openFileStore(options.dir, options.file as Parameters<typeof openFileStore>[1], limits, logger);
+      const file = { ...(options.file as Parameters<typeof openFileStore>[1]), ...(options.ftMode ? { ftMode: true } : {}) };
+      return openFileStore(options.dir, file, limits, logger);
     }
     case 'SQL': {
       // Loaded on demand: the database drivers are not needed by other stores.
       const { openSqlStore } = await import('./sql/sql-store.js');
-      return openSqlStore(options.sql as unknown as import('./sql/options.js').SqlStoreOptions, logger, limits);
+      const hooks = options.ftMode ? { ftMode: true, onLockLost: options.onLockLost } : {};
+      return openSqlStore(options.sql as unknown as import('./sql/options.js').SqlStoreOptions, logger, limits, hooks);
     }
     default:
       throw new Error(`unsupported store type: ${kind}`);

@@ -10,10 +10,9 @@
  *   D/<channel>/subs.dat    subscription records       (sub-store.ts)
  *
  * Files are opened lazily: a store that only recovers nothing and is closed
- * leaves the directory as it found it (except the lock file while open).
+ * leaves the directory as it found it, but for the lock file (dir-lock.ts).
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Logger } from '../../util/logger.js';
 import { DEFAULT_STORE_LIMITS, resolveChannelLimits, validateLimits } from '../limits.js';
@@ -26,7 +25,7 @@ import { ClientLog, CLIENTS_FILE_NAME } from './client-log.js';
 import { syncDir } from './committer.js';
 import { crc32For, type Crc32 } from './crc32.js';
 import { FileDeliveryCounts } from './delivery-counts.js';
-import { DirLock, LOCK_STALE_MS } from './dir-lock.js';
+import { DirLock } from './dir-lock.js';
 import { DamageLog } from './damage.js';
 import { FILE_STORE_ERRORS as E } from './errors.js';
 import { FileMsgStore } from './msg-store.js';
@@ -90,7 +89,7 @@ export class FileStore implements Store {
       throw new Error(E.unableToCreateRoot(opts.dir, (e as Error).message));
     }
     const store = new FileStore(opts, logger, extra);
-    if (!extra.ftMode) await store.lockOrWait();
+    if (!extra.ftMode) await store.lockDir();
     try {
       store.checkTruncateWitness();
     } catch (e) {
@@ -242,17 +241,10 @@ export class FileStore implements Store {
    * Takes the directory lock; an owner on another host may need a few seconds to
    * be recognised as gone (its lock file stops being refreshed).
    */
-  private async lockOrWait(): Promise<void> {
-    const deadline = Date.now() + LOCK_STALE_MS + 1500;
-    for (;;) {
-      const r = this.lock.tryAcquire();
-      if (r === true) return;
-      const sameHost = r.host === os.hostname();
-      if (sameHost || Date.now() > deadline) {
-        throw new Error(E.dirLocked(this.root, `pid ${r.pid} on ${r.host || 'unknown host'}`));
-      }
-      await new Promise((res) => setTimeout(res, 500));
-    }
+  /** The kernel releases a dead holder's lock, so a lock held now is held by a live server. */
+  private async lockDir(): Promise<void> {
+    const r = this.lock.tryAcquire();
+    if (r !== true) throw new Error(E.dirLocked(this.root, r.holder ? `pid ${r.holder.replace(' ', ' on ')}` : 'unknown holder'));
   }
 
   /** `-file_truncate_bad_eof` may not be used on two starts in a row (Go: .truncate.lck). */
