@@ -94,7 +94,7 @@ export class FileMsgStore implements MsgStore {
   static recover(ctx: MsgStoreContext): FileMsgStore {
     const ms = new FileMsgStore(ctx);
     const slices = recoverSlices({
-      channel: ctx.channel, dir: ctx.dir, crc32: ctx.crc32, checkCrc: ctx.opts.crc,
+      channel: ctx.channel, dir: ctx.dir, crc32: ctx.crc32, crcPoly: ctx.opts.crcPoly, checkCrc: ctx.opts.crc,
       logger: ctx.logger, rootDir: ctx.rootDir, truncateBadEof: ctx.opts.truncateBadEof,
     });
     ms.slices = slices;
