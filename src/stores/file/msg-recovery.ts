@@ -113,48 +113,69 @@ function lastRecordEnd(sl: Slice): number {
  * when the index cannot be trusted (the caller then rebuilds it from the data).
  */
 function readIndex(ctx: MsgRecoveryContext, sl: Slice, datFd: number, datSize: number): { count: number; error: string | null } {
-  const buf = fs.readFileSync(sl.idxPath);
+  const fd = fs.openSync(sl.idxPath, 'r');
+  try {
+    return readIndexFd(ctx, sl, fd, datFd, datSize);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Index entries are read this many at a time into one buffer (the whole index would cost its size in RSS). */
+const INDEX_CHUNK_ENTRIES = 32 * 1024;
+
+function readIndexFd(ctx: MsgRecoveryContext, sl: Slice, fd: number, datFd: number, datSize: number): { count: number; error: string | null } {
   const fail = (error: string): { count: number; error: string } => {
     ctx.logger.error(L.indexError(sl.idxPath, error));
     return { count: 0, error };
   };
-  if (buf.length === 0) return fail(E.unableToVerifyVersion('EOF'));
-  const bad = checkVersion(buf, buf.length);
+  const fileSize = fs.fstatSync(fd).size;
+  if (fileSize === 0) return fail(E.unableToVerifyVersion('EOF'));
+  const head = readAt(fd, 0, VERSION_SIZE);
+  const bad = checkVersion(head, head.length);
   if (bad) return fail(bad);
   // One pass over plain numbers: no object, view or bigint per entry (1M entries for 1M messages).
-  sl.reserve(Math.floor((buf.length - VERSION_SIZE) / INDEX_RECORD_SIZE));
+  sl.reserve(Math.floor((fileSize - VERSION_SIZE) / INDEX_RECORD_SIZE));
   const table = ctx.checkCrc ? crc32Table(ctx.crcPoly) : null;
-  let pos = VERSION_SIZE;
+  const buf = Buffer.allocUnsafe(Math.min(INDEX_CHUNK_ENTRIES * INDEX_RECORD_SIZE, Math.max(fileSize - VERSION_SIZE, 0)));
+  let filePos = VERSION_SIZE;
   let count = 0;
   let zeroAt = -1;
   let pastData: string | null = null;
-  for (; pos + INDEX_RECORD_SIZE <= buf.length; pos += INDEX_RECORD_SIZE) {
-    const seqLo = u32(buf, pos);
-    const seqHi = u32(buf, pos + 4);
-    const offLo = u32(buf, pos + 8);
-    const offHi = u32(buf, pos + 12);
-    const size = u32(buf, pos + 24);
-    const crc = u32(buf, pos + 28);
-    if ((seqLo | seqHi | offLo | offHi | size | crc | u32(buf, pos + 16) | u32(buf, pos + 20)) === 0) {
-      zeroAt = pos;
-      break;
+  chunks: while (filePos + INDEX_RECORD_SIZE <= fileSize) {
+    const want = Math.min(buf.length, fileSize - filePos);
+    const got = fs.readSync(fd, buf, 0, want - (want % INDEX_RECORD_SIZE), filePos);
+    const n = got - (got % INDEX_RECORD_SIZE);
+    if (n === 0) break;
+    for (let pos = 0; pos < n; pos += INDEX_RECORD_SIZE) {
+      const seqLo = u32(buf, pos);
+      const seqHi = u32(buf, pos + 4);
+      const offLo = u32(buf, pos + 8);
+      const offHi = u32(buf, pos + 12);
+      const size = u32(buf, pos + 24);
+      const crc = u32(buf, pos + 28);
+      if ((seqLo | seqHi | offLo | offHi | size | crc | u32(buf, pos + 16) | u32(buf, pos + 20)) === 0) {
+        zeroAt = filePos + pos;
+        break chunks;
+      }
+      if (table !== null) {
+        const computed = crc32Range(table, buf, pos, pos + 28);
+        if (computed !== crc) return fail(E.corruptedData(crc, computed));
+      }
+      const seq = seqHi * 0x100000000 + seqLo;
+      const offset = offHi * 0x100000000 + offLo;
+      if (sl.entries > 0 && seq <= sl.lastSeq) return fail(N.indexOutOfOrder(seq, sl.lastSeq));
+      if (pastData !== null) return fail(pastData);
+      const end = offset + RECORD_HEADER_SIZE + size;
+      // Past the data: an error unless it is the last entry, which checkLastEntry reports as Go does.
+      if (offset < VERSION_SIZE || end > datSize) pastData = N.indexPastData(seq, end, datSize);
+      if (sl.entries === 0) sl.firstWrite = buf.readBigInt64LE(pos + 16);
+      sl.push(seq, offset, size);
+      count++;
     }
-    if (table !== null) {
-      const computed = crc32Range(table, buf, pos, pos + 28);
-      if (computed !== crc) return fail(E.corruptedData(crc, computed));
-    }
-    const seq = seqHi * 0x100000000 + seqLo;
-    const offset = offHi * 0x100000000 + offLo;
-    if (sl.entries > 0 && seq <= sl.lastSeq) return fail(N.indexOutOfOrder(seq, sl.lastSeq));
-    if (pastData !== null) return fail(pastData);
-    const end = offset + RECORD_HEADER_SIZE + size;
-    // Past the data: an error unless it is the last entry, which checkLastEntry reports as Go does.
-    if (offset < VERSION_SIZE || end > datSize) pastData = N.indexPastData(seq, end, datSize);
-    if (sl.entries === 0) sl.firstWrite = buf.readBigInt64LE(pos + 16);
-    sl.push(seq, offset, size);
-    count++;
+    filePos += n;
   }
-  if (zeroAt < 0 && pos !== buf.length) return fail(E.unexpectedEof);
+  if (zeroAt < 0 && filePos !== fileSize) return fail(E.unexpectedEof);
   if (zeroAt >= 0) fs.truncateSync(sl.idxPath, zeroAt);
   if (sl.entries > 0) {
     const err = checkLastEntry(ctx, sl, datFd);
