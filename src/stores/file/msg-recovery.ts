@@ -302,7 +302,8 @@ function writeIndex(ctx: MsgRecoveryContext, sl: Slice, keep: number, added: New
     if (added.length > 0) {
       const buf = Buffer.allocUnsafe(added.length * INDEX_RECORD_SIZE);
       let p = 0;
-      for (const a of added) p = writeIndexEntry(buf, p, a.seq, a.offset, a.ts, a.size, ctx.crc32);
+      const table = crc32Table(ctx.crcPoly);
+      for (const a of added) p = writeIndexEntry(buf, p, a.seq, a.offset, a.ts, a.size, table);
       fs.writeSync(fd, buf, 0, buf.length, start);
     }
     fs.fsyncSync(fd);
