@@ -9,7 +9,9 @@ COPY scripts ./scripts
 COPY src ./src
 COPY test ./test
 COPY bench ./bench
-RUN npm ci --ignore-scripts --no-audit --no-fund && npx tsc -p tsconfig.json && npm prune --omit=dev
+COPY scripts/bundle.mjs ./scripts/
+# tsc, then the one-file bundle that bin/natstream.js starts (scripts/bundle.mjs).
+RUN npm ci --ignore-scripts --no-audit --no-fund && npx tsc -p tsconfig.json && node scripts/bundle.mjs && npm prune --omit=dev
 
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production
@@ -18,6 +20,7 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/bin ./bin
 COPY --from=build /app/dist/src ./dist/src
+COPY --from=build /app/dist/cli ./dist/cli
 COPY --from=build /app/src/monitor/dashboard ./src/monitor/dashboard
 RUN ln -s /app/bin/natstream.js /usr/local/bin/natstream && mkdir -p /data && chown node:node /data
 # The image's unprivileged user (uid 1000), never root.

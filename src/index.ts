@@ -17,7 +17,7 @@ import { StreamingServer, logStreamingBanner, newStreamingServerId } from './str
 import { DEFAULT_STREAMING_OPTIONS } from './streaming/options.js';
 import type { StreamingOptions } from './streaming/options.js';
 import type { Transport } from './transport/transport.js';
-import { ExternalTransport } from './transport/external.js';
+import type { ExternalTransport } from './transport/external.js';
 import { FtMember, type FtMemberOptions } from './streaming/ft-member.js';
 import { silentLogger, type Logger } from './util/logger.js';
 
@@ -206,6 +206,8 @@ async function startOnExternalNats(options: StartOptions, url: string): Promise<
   const store = await openStore(options, so, logger, (why) => ft?.lockLost(why, logger));
   let transport: ExternalTransport;
   try {
+    // Loaded on demand: the `nats` client is only needed with -ns.
+    const { ExternalTransport } = await import('./transport/external.js');
     transport = await ExternalTransport.connect({ servers: url, user: c.user, pass: c.pass, token: c.token, name: `_NSS-${so.clusterId ?? 'test-cluster'}` });
   } catch (err) {
     await store.close();

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
-import tls from 'node:tls';
+import { createRequire } from 'node:module';
+import type * as Tls from 'node:tls';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { NatsErr, errLine } from '../protocol/nats-errors.js';
@@ -82,7 +83,7 @@ export class NatsServer {
   private flushScheduled = false;
   private readonly transports = new Set<InternalTransport>();
   private shuttingDown = false;
-  private secureContext: tls.SecureContext | null = null;
+  private secureContext: Tls.SecureContext | null = null;
   private deadlineTimer: NodeJS.Timeout | null = null;
 
   constructor(options: Partial<CoreOptions> = {}, logger: Logger = silentLogger) {
@@ -139,7 +140,7 @@ export class NatsServer {
     this.logger.notice(`  ID:       ${this.serverId}`);
     if (o.tls) {
       // cert, key and ca are file paths, as in nats-server's tls {} block and --tlscert.
-      this.secureContext = tls.createSecureContext({
+      this.secureContext = loadTls().createSecureContext({
         cert: readFileSync(o.tls.cert),
         key: readFileSync(o.tls.key),
         ca: o.tls.ca ? readFileSync(o.tls.ca) : undefined,
@@ -192,7 +193,7 @@ export class NatsServer {
     const t = this.options.tls!;
     socket.on('error', () => undefined);
     socket.write(info);
-    const secure = new tls.TLSSocket(socket, {
+    const secure = new (loadTls().TLSSocket)(socket, {
       isServer: true,
       secureContext: this.secureContext!,
       requestCert: Boolean(t.verify),
@@ -413,3 +414,10 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 }
 
 export { CloseReason, type CloseReasonText };
+
+let tlsModule: typeof Tls | undefined;
+
+/** node:tls takes 5-20 ms to load here: only a server with TLS configured loads it. */
+function loadTls(): typeof Tls {
+  return (tlsModule ??= createRequire(import.meta.url)('node:tls') as typeof Tls);
+}

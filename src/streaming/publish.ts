@@ -2,8 +2,8 @@
  * Publishing (spec streaming-protocol.md §5). A PubMsg is validated, given its
  * sequence and timestamp and handed to the channel's message store as it
  * arrives; then, once per I/O turn, the batch of stored messages is flushed,
- * delivered, the sub stores flushed, and only then are the PubAcks sent
- * ("acked means stored"). Batches run one after the other, so PubAcks and
+ * and only then delivered and acknowledged ("acked means stored"); the sub
+ * stores' pending records of those deliveries are flushed on their own. Batches run one after the other, so PubAcks and
  * deliveries keep arrival order.
  *
  * The handler runs on the transport's read buffer: the payload is decoded into
@@ -215,7 +215,7 @@ export class Publisher {
   }
 
   /**
-   * Flush, deliver, flush sub stores, PubAcks — batch after batch until nothing is left.
+   * Flush, deliver, PubAcks — batch after batch until nothing is left.
    * A flush is awaited only when a store has something to flush: on the memory
    * store the whole loop runs synchronously, without microtask hops.
    */
@@ -235,7 +235,8 @@ export class Publisher {
         for (let i = 0; i < n; i++) {
           if (failed === null || !failed.has(channels[i])) this.delivery.deliverNew(channels[i], msgs[i]);
         }
-        if (this.delivery.dirtyCount > 0) await this.delivery.flushSubStores();
+        // The sub stores' pending records are flushed on their own (markDirty scheduled
+        // it): a PubAck says the message is stored, so it waits for one flush, not two.
         const replies = batch.replies;
         const acks = batch.acks;
         for (let i = 0; i < n; i++) {

@@ -122,16 +122,22 @@ export class Slice {
     return this.sizes[seq - this.baseSeq];
   }
 
+  /** Room for `n` entries in all (recovery knows the count from the index size). */
+  reserve(n: number): void {
+    if (n <= this.offsets.length) return;
+    const o = new Float64Array(n);
+    o.set(this.offsets.subarray(0, this.entries));
+    const s = new Uint32Array(n);
+    s.set(this.sizes.subarray(0, this.entries));
+    this.offsets = o;
+    this.sizes = s;
+  }
+
   private set(i: number, offset: number, size: number): void {
     if (i >= this.offsets.length) {
       let cap = this.offsets.length * 2;
       while (cap <= i) cap *= 2;
-      const o = new Float64Array(cap);
-      o.set(this.offsets.subarray(0, this.entries));
-      const s = new Uint32Array(cap);
-      s.set(this.sizes.subarray(0, this.entries));
-      this.offsets = o;
-      this.sizes = s;
+      this.reserve(cap);
     }
     this.offsets[i] = offset;
     this.sizes[i] = size;

@@ -17,7 +17,7 @@ import { friendlyBytes } from '../limits.js';
 import type { ChannelLimits, Msg, MsgStore, MsgStoreState } from '../store.js';
 import { AppendFile } from './append-file.js';
 import { Committer } from './committer.js';
-import type { Crc32 } from './crc32.js';
+import { crc32Table, type Crc32 } from './crc32.js';
 import { FILE_STORE_ERRORS as E } from './errors.js';
 import {
   INDEX_RECORD_SIZE, MSG_RECORD_OVERHEAD, RECORD_HEADER_SIZE, UNTYPED, frameRecord, writeIndexEntry,
@@ -69,9 +69,11 @@ export class FileMsgStore implements MsgStore {
   private readonly slSizeLim: number;
   private readonly slAgeLimNs: bigint;
   private readonly readCtx: ReadContext;
+  private readonly crcTable: Uint32Array;
 
   private constructor(private readonly ctx: MsgStoreContext) {
     this.cache = new MsgCache(Math.max(MIN_CACHE_BYTES, ctx.opts.readBufferSize * 4));
+    this.crcTable = crc32Table(ctx.opts.crcPoly);
     this.readCtx = {
       crc32: ctx.crc32, checkCrc: ctx.opts.crc, readBufferSize: ctx.opts.readBufferSize, logger: ctx.logger,
       onDamaged: (sl, i, offset, err) => this.onDamaged(sl, i, offset, err),
@@ -101,7 +103,7 @@ export class FileMsgStore implements MsgStore {
   static recover(ctx: MsgStoreContext): FileMsgStore {
     const ms = new FileMsgStore(ctx);
     const slices = recoverSlices({
-      channel: ctx.channel, dir: ctx.dir, crc32: ctx.crc32, checkCrc: ctx.opts.crc,
+      channel: ctx.channel, dir: ctx.dir, crc32: ctx.crc32, crcPoly: ctx.opts.crcPoly, checkCrc: ctx.opts.crc,
       logger: ctx.logger, rootDir: ctx.rootDir, truncateBadEof: ctx.opts.truncateBadEof,
     });
     ms.slices = slices;
@@ -300,7 +302,7 @@ export class FileMsgStore implements MsgStore {
     dat.buf.set(encoded, p + RECORD_HEADER_SIZE);
     frameRecord(dat.buf, p, UNTYPED, size, this.ctx.crc32);
     const q = idx.alloc(INDEX_RECORD_SIZE);
-    writeIndexEntry(idx.buf, q, seq, offset, ts, size, this.ctx.crc32);
+    writeIndexEntry(idx.buf, q, seq, offset, ts, size, this.crcTable);
     if (sl.entries === 0) sl.firstWrite = ts;
     sl.push(seq, offset, size);
     const c = sl.committer!;
