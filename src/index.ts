@@ -28,6 +28,8 @@ export interface StoreSelection {
   dir?: string;
   file?: StoreFactoryOptions['file'];
   sql?: StoreFactoryOptions['sql'];
+  /** JETSTREAM: `prefix`, `domain`, `replicas` (the servers are `-ns`, see docs/jetstream.md). */
+  jetstream?: { prefix?: string; domain?: string; replicas?: number };
 }
 
 export interface MonitorSelection {
@@ -172,7 +174,15 @@ async function maybeStartMonitor(
 
 function openStore(options: StartOptions, so: Partial<StreamingOptions>, logger: Logger): Promise<Store> {
   const s = options.store ?? {};
-  return createStore(s.type ?? 'MEMORY', { limits: so.limits, dir: s.dir, file: s.file, sql: s.sql }, logger);
+  const c = options.connection ?? {};
+  if ((s.type ?? '').toUpperCase() === 'JETSTREAM' && !c.natsServerUrl) {
+    return Promise.reject(new Error('the JETSTREAM store needs -ns naming the NATS server (cluster) that runs JetStream'));
+  }
+  const jetstream = {
+    ...s.jetstream, servers: c.natsServerUrl ?? '', user: c.user, pass: c.pass, token: c.token,
+    clusterId: so.clusterId ?? DEFAULT_STREAMING_OPTIONS.clusterId,
+  };
+  return createStore(s.type ?? 'MEMORY', { limits: so.limits, dir: s.dir, file: s.file, sql: s.sql, jetstream }, logger);
 }
 
 /** `-ns`: no embedded core; the streaming layer is a client of an existing NATS server. */

@@ -104,7 +104,9 @@ export function toOptions(s: Settings, argv: readonly string[], files: Natstream
     bulkInsertLimit: s.sql.bulkInsertLimit,
     createSchema: s.sql.createSchema,
   });
-  const store: StoreSelection = defined({ type: st.storeType, dir: st.dir, file, sql });
+  const jetstream = defined({ prefix: st.jsPrefix, domain: st.jsDomain, replicas: st.jsReplicas });
+  const store: StoreSelection = defined({ type: st.storeType, dir: st.dir, file, sql,
+    jetstream: Object.keys(jetstream).length > 0 ? jetstream : undefined });
   const unsupported: UnsupportedFeatures = defined({
     clustering: st.clustering,
     partitioning: st.partitioning,

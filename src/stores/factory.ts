@@ -8,7 +8,7 @@ import { DEFAULT_STORE_LIMITS } from './limits.js';
 import { MemoryStore } from './memory/store.js';
 import type { Store, StoreLimits } from './store.js';
 
-export type StoreKind = 'MEMORY' | 'FILE' | 'SQL';
+export type StoreKind = 'MEMORY' | 'FILE' | 'SQL' | 'JETSTREAM';
 
 export interface StoreFactoryOptions {
   limits?: StoreLimits;
@@ -18,6 +18,8 @@ export interface StoreFactoryOptions {
   file?: Record<string, unknown>;
   /** SQL options (`--sql_*`); the SQL store narrows this type. */
   sql?: Record<string, unknown>;
+  /** JETSTREAM options (`-ns`, `-cid`, `--js_*`): src/stores/jetstream/options.ts. */
+  jetstream?: Record<string, unknown>;
 }
 
 /**
@@ -38,6 +40,10 @@ export async function createStore(kind: string, options: StoreFactoryOptions, pl
       // Loaded on demand: the database drivers are not needed by other stores.
       const { openSqlStore } = await import('./sql/sql-store.js');
       return openSqlStore(options.sql as unknown as import('./sql/options.js').SqlStoreOptions, logger, limits);
+    }
+    case 'JETSTREAM': {
+      const { openJetStreamStore } = await import('./jetstream/jetstream-store.js');
+      return openJetStreamStore(options.jetstream as unknown as import('./jetstream/options.js').JetStreamStoreOptions, limits, logger);
     }
     default:
       throw new Error(`unsupported store type: ${kind}`);

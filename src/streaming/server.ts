@@ -124,6 +124,8 @@ export class StreamingServer {
     this.delivery.redelivery = this.redelivery;
     this.removal = new Removal(this.ctx, this.delivery, this.redelivery);
     this.publisher = new Publisher(this.ctx, this.channelRegistry, this.delivery);
+    // a store whose channels others write too (JETSTREAM) hands their messages to the publisher
+    this.channelRegistry.onAdded = (ch) => ch.store.msgs.onForeignMessages?.((msgs) => this.publisher.foreign(ch, msgs));
     this.connections = new Connections(this.ctx, this.removal, this.publisher);
     this.subscriber = new Subscriber(this.ctx, this.channelRegistry, this.delivery, this.redelivery, this.removal);
     this.unsubscriber = new Unsubscriber(this.ctx, this.channelRegistry, this.publisher, this.removal);
