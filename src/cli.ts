@@ -19,6 +19,11 @@ import { checkStartup } from './config/startup-checks.js';
 const STREAM = 'STREAM: ';
 
 async function main(argv: string[]): Promise<void> {
+  if (argv[0] === 'migrate') {
+    const { runMigrate } = await import('./migrate/cli.js');
+    process.exitCode = await runMigrate(argv.slice(1));
+    return;
+  }
   const cmd = parseCommandLine(argv);
   switch (cmd.kind) {
     case 'help':

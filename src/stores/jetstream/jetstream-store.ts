@@ -77,6 +77,11 @@ export class JetStreamStore implements Store {
     return this.ctx.nc;
   }
 
+  /** The JetStream client and manager (migration, tools). */
+  get jetstream(): Pick<JsStoreContext, 'js' | 'jsm'> {
+    return { js: this.ctx.js, jsm: this.ctx.jsm };
+  }
+
   getExclusiveLock(): Promise<boolean> {
     return Promise.reject(new StoreError('notSupported'));
   }

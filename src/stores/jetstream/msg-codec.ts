@@ -12,6 +12,8 @@ import { makeMsg, type Msg } from '../../protocol/stan-msg.js';
 
 export const HDR_TIMESTAMP = 'Stan-Timestamp';
 export const HDR_REPLY = 'Stan-Reply';
+/** A message that only takes a sequence (a migration's numbering); removed right after, never delivered. */
+export const HDR_PLACEHOLDER = 'Stan-Placeholder';
 /** The natstream instance that stored the message (tells its own writes from others'). */
 export const HDR_ORIGIN = 'Stan-Origin';
 

@@ -16,7 +16,7 @@
  * with an error and may be retried by their clients.
  */
 
-import type { JsMsg } from 'nats';
+import { headers, type JsMsg } from 'nats';
 
 import type { Msg } from '../../protocol/stan-msg.js';
 import type { Logger } from '../../util/logger.js';
@@ -24,7 +24,7 @@ import { friendlyBytes } from '../limits.js';
 import { StoreError, type ChannelLimits, type MsgStore, type MsgStoreState } from '../store.js';
 import { apiErrorCode, errorText, type JsStoreContext } from './context.js';
 import { Follower } from './follower.js';
-import { BadStreamMessage, msgFromStream, rfc3339Nanos, stanHeaders } from './msg-codec.js';
+import { BadStreamMessage, HDR_PLACEHOLDER, msgFromStream, rfc3339Nanos, stanHeaders } from './msg-codec.js';
 import { SeqIndex } from './seq-index.js';
 
 /** Recent messages kept in memory for deliveries and lookups (acknowledged ones are evicted beyond this). */
@@ -81,8 +81,8 @@ export class JetStreamMsgStore implements MsgStore {
       this.follower = new Follower(this.ctx, this.stream, this.onStreamMsg);
       await this.follower.start(first);
       await scanned;
-      // messages removed at the head (limits, by hand) before the scan started
-      if (this.index.last < last) this.index.resetTo(last + 1, last);
+      // the stream ends with messages removed (by hand) or placeholders
+      this.index.padTo(last);
     } else {
       this.follower = new Follower(this.ctx, this.stream, this.onStreamMsg);
       await this.follower.start(last + 1);
@@ -173,6 +173,12 @@ export class JetStreamMsgStore implements MsgStore {
   private readonly onStreamMsg = (m: JsMsg, nanos: bigint): void => {
     const seq = m.seq;
     const scan = this.scan;
+    if (m.headers?.has(HDR_PLACEHOLDER)) {
+      // a migration's numbering: a hole, never a message
+      if (scan !== undefined && seq >= scan.until) { this.scan = undefined; scan.resolve(); }
+      if (this.catchUp !== undefined && seq >= this.catchUp.until) { this.catchUp.resolve(); this.catchUp = undefined; }
+      return;
+    }
     if (scan === undefined && seq <= this.index.last) return; // ours, or one whose publish will be refused
     let msg: Msg;
     try {
@@ -283,6 +289,36 @@ export class JetStreamMsgStore implements MsgStore {
     this.closed = true;
     this.follower?.stop();
     this.clearAgeTimer();
+  }
+
+  /**
+   * Migration: the next stored sequence will be `seq`. nats-server 2.9 has no
+   * stream `first_seq`, so the sequences in between are taken by placeholder
+   * messages (header `Stan-Placeholder`), then removed: purged when nothing is
+   * stored before them, else deleted one by one.
+   */
+  async skipTo(seq: number): Promise<void> {
+    await this.flush();
+    const from = this.index.last + 1;
+    if (seq <= from) return;
+    const h = headers();
+    h.set(HDR_PLACEHOLDER, '1');
+    const empty = new Uint8Array(0);
+    const WINDOW = 1024;
+    for (let s = from; s < seq; s += WINDOW) {
+      const acks: Array<Promise<unknown>> = [];
+      for (let q = s; q < Math.min(seq, s + WINDOW); q++) {
+        acks.push(this.ctx.js.publish(this.subject, empty, { headers: h, expect: { lastSequence: q - 1 } }));
+      }
+      await Promise.all(acks);
+    }
+    if (this.index.count === 0) {
+      await this.ctx.jsm.streams.purge(this.stream, { seq });
+    } else {
+      for (let q = from; q < seq; q++) await this.ctx.jsm.streams.deleteMessage(this.stream, q, false);
+    }
+    this.index.padTo(seq - 1);
+    this.purgedTo = Math.max(this.purgedTo, this.index.first);
   }
 
   /** Stops reading the stream (the channel is being deleted). */

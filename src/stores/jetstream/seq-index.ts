@@ -68,6 +68,17 @@ export class SeqIndex {
     this.last = last;
   }
 
+  /** Sequences up to `seq` are taken but hold nothing (placeholders of a migration). */
+  padTo(seq: number): void {
+    if (seq <= this.last) return;
+    if (this.count === 0) {
+      this.resetTo(seq + 1, seq);
+      return;
+    }
+    for (let s = this.last + 1; s <= seq; s++) this.push(-1, 0n);
+    this.last = seq;
+  }
+
   /** Everything removed, sequences kept (`first` = last + 1). */
   clear(): void {
     this.head = 0;

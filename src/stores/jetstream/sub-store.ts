@@ -51,15 +51,7 @@ export class JetStreamSubStore implements SubStore {
     if (max > 0 && this.subs.size >= max) throw new StoreError('tooManySubs');
     const id = this.maxSubId + 1;
     // the ID is taken in the channel record first: a crash afterwards leaves a gap, never a reuse
-    const key = channelKey(this.channel);
-    try {
-      this.channelRev = this.channelRev === 0
-        ? await this.kv.create(key, encodeJson({ maxSubId: id }))
-        : await this.kv.update(key, encodeJson({ maxSubId: id }), this.channelRev);
-    } catch (err) {
-      throw fencedError(key, err);
-    }
-    this.maxSubId = id;
+    await this.takeId(id);
     sub.id = id;
     const skey = subKey(this.channel, id);
     let rev: number;
@@ -69,6 +61,24 @@ export class JetStreamSubStore implements SubStore {
       throw fencedError(skey, err);
     }
     this.subs.set(id, { state: { ...sub }, pending: new Set(), rev, chain: Promise.resolve(), deleted: false });
+  }
+
+  /**
+   * Migration: stores `sub` with its own ID and pending set (replacing a record
+   * of that ID, so a migration can run again), and keeps the ID taken.
+   */
+  async importSub(sub: SubState, pending: Iterable<number>): Promise<void> {
+    if (sub.id > this.maxSubId) await this.takeId(sub.id);
+    const e = this.subs.get(sub.id);
+    if (e !== undefined) {
+      e.state = { ...sub };
+      e.pending = new Set(pending);
+      await this.write(sub.id, e);
+      return;
+    }
+    const skey = subKey(this.channel, sub.id);
+    const rev = await this.kv.put(skey, encodeSub(sub, pending));
+    this.subs.set(sub.id, { state: { ...sub }, pending: new Set(pending), rev, chain: Promise.resolve(), deleted: false });
   }
 
   updateSub(sub: SubState): Promise<void> {
@@ -119,6 +129,19 @@ export class JetStreamSubStore implements SubStore {
     }
     this.dirty.clear();
     await Promise.all(writes);
+  }
+
+  /** Records `id` as the highest subscription ID given (compare-and-set on the channel record). */
+  private async takeId(id: number): Promise<void> {
+    const key = channelKey(this.channel);
+    try {
+      this.channelRev = this.channelRev === 0
+        ? await this.kv.create(key, encodeJson({ maxSubId: id }))
+        : await this.kv.update(key, encodeJson({ maxSubId: id }), this.channelRev);
+    } catch (err) {
+      throw fencedError(key, err);
+    }
+    this.maxSubId = id;
   }
 
   /** Queues a write of the record's state at the time it runs (later changes coalesce). */
