@@ -30,6 +30,11 @@ async function main(argv: string[]): Promise<void> {
     process.exitCode = await benchMain(argv.slice(1));
     return;
   }
+  if (argv[0] === 'migrate') {
+    const { runMigrate } = await import('./migrate/cli.js');
+    process.exitCode = await runMigrate(argv.slice(1));
+    return;
+  }
   const cmd = parseCommandLine(argv);
   switch (cmd.kind) {
     case 'help':

@@ -31,6 +31,8 @@ export interface StoreSelection {
   sql?: StoreFactoryOptions['sql'];
   /** Encryption at rest of message data (`--encrypt`); see docs/encryption.md. */
   encryption?: StoreFactoryOptions['encryption'];
+  /** JETSTREAM: `prefix`, `domain`, `replicas` (the servers are `-ns`, see docs/jetstream.md). */
+  jetstream?: { prefix?: string; domain?: string; replicas?: number };
 }
 
 export interface MonitorSelection {
@@ -188,8 +190,16 @@ async function maybeStartMonitor(
 
 function openStore(options: StartOptions, so: Partial<StreamingOptions>, logger: Logger, onLockLost: (why: string) => void): Promise<Store> {
   const s = options.store ?? {};
+  const c = options.connection ?? {};
+  if ((s.type ?? '').toUpperCase() === 'JETSTREAM' && !c.natsServerUrl) {
+    return Promise.reject(new Error('the JETSTREAM store needs -ns naming the NATS server (cluster) that runs JetStream'));
+  }
+  const jetstream = {
+    ...s.jetstream, servers: c.natsServerUrl ?? '', user: c.user, pass: c.pass, token: c.token,
+    clusterId: so.clusterId ?? DEFAULT_STREAMING_OPTIONS.clusterId,
+  };
   const ft = options.ftGroup ? { ftMode: true, onLockLost } : {};
-  return createStore(s.type ?? 'MEMORY', { limits: so.limits, dir: s.dir, file: s.file, sql: s.sql, encryption: s.encryption, ...ft }, logger);
+  return createStore(s.type ?? 'MEMORY', { limits: so.limits, dir: s.dir, file: s.file, sql: s.sql, encryption: s.encryption, jetstream, ...ft }, logger);
 }
 
 /** `-ns`: no embedded core; the streaming layer is a client of an existing NATS server. */

@@ -34,13 +34,16 @@ export function applyStreamingConfig(root: ConfMap, s: Settings): void {
       case 'st': case 'store_type': case 'store': case 'storetype': {
         const t = str(key, v);
         const upper = t.toUpperCase();
-        if (upper !== 'FILE' && upper !== 'MEMORY' && upper !== 'SQL') {
+        if (upper !== 'FILE' && upper !== 'MEMORY' && upper !== 'SQL' && upper !== 'JETSTREAM') {
           throw new ConfigError(optionErrors.unknownStoreType(t));
         }
         st.storeType = upper;
         break;
       }
       case 'dir': case 'datastore': st.dir = str(key, v); break;
+      case 'js_prefix': st.jsPrefix = str(key, v); break;
+      case 'js_domain': st.jsDomain = str(key, v); break;
+      case 'js_replicas': st.jsReplicas = Number(v); break;
       case 'sd': case 'stan_debug': s.log.stanDebug = bool(key, v); break;
       case 'sv': case 'stan_trace': s.log.stanTrace = bool(key, v); break;
       case 'ns': case 'nats_server': case 'nats_server_url': st.natsServerUrl = str(key, v); break;

@@ -106,6 +106,10 @@ export interface StanSettings {
   discoverPrefix?: string;
   /** Upper-cased as given; validity is a start-up check. */
   storeType?: string;
+  /** JETSTREAM store (natstream only): subject prefix, domain, replicas. */
+  jsPrefix?: string;
+  jsDomain?: string;
+  jsReplicas?: number;
   dir?: string;
   maxChannels?: number;
   maxSubscriptions?: number;

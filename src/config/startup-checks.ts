@@ -12,16 +12,18 @@ import type { NatstreamOptions } from './options.js';
 
 export const unsupportedErrors = {
   clustering: 'natstream: clustering (--clustered, cluster {}) is not supported; use --ft_group with a FILE or SQL store',
+  jetstreamNeedsNs: 'natstream: the JETSTREAM store needs -ns naming the NATS server (cluster) that runs JetStream',
 } as const;
 
-const STORE_TYPES = new Set(['MEMORY', 'FILE', 'SQL']);
+const STORE_TYPES = new Set(['MEMORY', 'FILE', 'SQL', 'JETSTREAM']);
 const CIPHERS = new Set(['', 'AES', 'CHACHA']);
 
 /** The first problem that prevents a start, or undefined. */
 export function checkStartup(o: NatstreamOptions, env: Record<string, string | undefined> = process.env): string | undefined {
   const storeType = (o.store.type ?? 'MEMORY').toUpperCase();
   const u = o.unsupported;
-  if (u.clustering.clustered) {
+  if (storeType === 'JETSTREAM' && !o.connection.natsServerUrl) return unsupportedErrors.jetstreamNeedsNs;
+  if (u.clustering.clustered && storeType !== 'JETSTREAM') {
     if (storeType === 'MEMORY') return startupErrors.clusteringMemory;
     if (u.partitioning) return startupErrors.partitioningClustering;
     return unsupportedErrors.clustering;

@@ -113,7 +113,9 @@ export function toOptions(s: Settings, argv: readonly string[], files: Natstream
   // As the Go server: `--encrypt` or a key given by flag or config turns encryption on
   // (the environment variable alone does not; when on, it wins over the flag).
   const encryption = st.encrypt || st.encryptionKey ? { cipher: st.encryptionCipher ?? '', key: st.encryptionKey ?? '' } : undefined;
-  const store: StoreSelection = defined({ type: st.storeType, dir: st.dir, file, sql, encryption });
+  const jetstream = defined({ prefix: st.jsPrefix, domain: st.jsDomain, replicas: st.jsReplicas });
+  const store: StoreSelection = defined({ type: st.storeType, dir: st.dir, file, sql, encryption,
+    jetstream: Object.keys(jetstream).length > 0 ? jetstream : undefined });
   const unsupported: UnsupportedFeatures = defined({
     clustering: st.clustering,
     partitioning: st.partitioning,

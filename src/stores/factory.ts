@@ -9,7 +9,7 @@ import { MemoryStore } from './memory/store.js';
 import type { EncryptionSelection } from './crypto/crypto-store.js';
 import type { Store, StoreLimits } from './store.js';
 
-export type StoreKind = 'MEMORY' | 'FILE' | 'SQL';
+export type StoreKind = 'MEMORY' | 'FILE' | 'SQL' | 'JETSTREAM';
 
 export interface StoreFactoryOptions {
   limits?: StoreLimits;
@@ -25,6 +25,8 @@ export interface StoreFactoryOptions {
   ftMode?: boolean;
   /** FT mode: the SQL store lock was lost (default: log and exit, as the Go server panics). */
   onLockLost?: (why: string) => void;
+  /** JETSTREAM options (`-ns`, `-cid`, `--js_*`): src/stores/jetstream/options.ts. */
+  jetstream?: Record<string, unknown>;
 }
 
 /**
@@ -59,6 +61,10 @@ async function createPlainStore(kind: string, options: StoreFactoryOptions, plai
       const { openSqlStore } = await import('./sql/sql-store.js');
       const hooks = options.ftMode ? { ftMode: true, onLockLost: options.onLockLost } : {};
       return openSqlStore(options.sql as unknown as import('./sql/options.js').SqlStoreOptions, logger, limits, hooks);
+    }
+    case 'JETSTREAM': {
+      const { openJetStreamStore } = await import('./jetstream/jetstream-store.js');
+      return openJetStreamStore(options.jetstream as unknown as import('./jetstream/options.js').JetStreamStoreOptions, limits, logger);
     }
     default:
       throw new Error(`unsupported store type: ${kind}`);

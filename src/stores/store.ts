@@ -157,6 +157,13 @@ export interface MsgStore {
    * without it is always flushed.
    */
   needsFlush?(): boolean;
+  /**
+   * Optional, for stores whose channel others can write too (JETSTREAM: JetStream
+   * clients publishing to the stream): `listener` gets the messages appended by
+   * someone else, in sequence order, once `lookup` finds them. The server delivers
+   * them like its own publishes.
+   */
+  onForeignMessages?(listener: (msgs: Msg[]) => void): void;
   /** Remove every message (sequences are not reset). */
   empty(): Promise<void>;
   close(): Promise<void>;

@@ -18,6 +18,9 @@ export class ChannelRegistry {
   onCreate: ((ch: Channel) => Promise<unknown>) | null = null;
   private inactivityTimer: NodeJS.Timeout | undefined;
 
+  /** Called for every channel added (created or recovered). */
+  onAdded: ((ch: Channel) => void) | undefined;
+
   constructor(private readonly ctx: StreamingContext) {}
 
   get(name: string): Channel | undefined {
@@ -68,6 +71,7 @@ export class ChannelRegistry {
   private add(ch: Channel): void {
     this.ctx.channels.set(ch.name, ch);
     this.byLowerName.set(ch.name.toLowerCase(), ch.name);
+    this.onAdded?.(ch);
   }
 
   /** Starts the coarse max_inactivity check when any channel can expire. */

@@ -18,7 +18,7 @@ import {
   PubMsgView, decodePubMsgInto, decodePubAck, encodePubAck, encodePubAckFromBytes, pubMsgFieldsOf,
   type PubMsgFields,
 } from '../protocol/stan-codec.js';
-import { makeMsgFrom } from '../protocol/stan-msg.js';
+import { makeMsgFrom, type Msg } from '../protocol/stan-msg.js';
 import { bytesEqualAt, utf8Decode } from '../protocol/stan-wire.js';
 import type { Channel } from './channel.js';
 import type { ChannelRegistry } from './channels.js';
@@ -169,6 +169,27 @@ export class Publisher {
     }
   }
 
+  /**
+   * Messages another writer appended to the channel's store (see
+   * `MsgStore.onForeignMessages`): they take the place of publishes in the batch,
+   * without PubAck, so deliveries stay in sequence order with the server's own.
+   */
+  foreign(channel: Channel, msgs: readonly Msg[]): void {
+    if (this.ctx.closing || channel.deleting) return;
+    for (const msg of msgs) {
+      if (msg.sequence < channel.nextSequence) continue;
+      channel.nextSequence = msg.sequence + 1;
+      if (msg.timestamp > channel.lastTimestamp) channel.lastTimestamp = msg.timestamp;
+      channel.lastActivity = turnNowMs();
+      this.accepted++;
+      this.batch.push(channel, msg, '', NO_ACK, '');
+    }
+    if (!this.scheduled) {
+      this.scheduled = true;
+      queueMicrotask(this.kick);
+    }
+  }
+
   /** PubMsg.clientID of the publish being handled (the view is valid during `onPublish` only). */
   private viewClientId(): string {
     const v = this.view;
@@ -290,6 +311,9 @@ export class Publisher {
       } catch (err) {
         failed ??= new Map();
         failed.set(ch, (err as Error).message);
+        // a store that gave up sequences (JETSTREAM: refused by the stream) numbers on from what it kept
+        const next = ch.store.msgs.lastSequence() + 1;
+        if (next < ch.nextSequence) ch.nextSequence = next;
         this.ctx.log.error(`Unable to store messages of channel ${JSON.stringify(ch.name)}: ${(err as Error).message}`);
       }
     }

@@ -136,6 +136,8 @@ export class StreamingServer {
     this.publisher = new Publisher(this.ctx, this.channelRegistry, this.delivery);
     this.deadLetters.publish = (channel, data, reply) => this.publisher.publishInternal(channel, data, reply);
     this.channelRegistry.onCreate = (ch) => this.deadLetters.attach(ch, false);
+    // a store whose channels others write too (JETSTREAM) hands their messages to the publisher
+    this.channelRegistry.onAdded = (ch) => ch.store.msgs.onForeignMessages?.((msgs) => this.publisher.foreign(ch, msgs));
     this.connections = new Connections(this.ctx, this.removal, this.publisher);
     this.subscriber = new Subscriber(this.ctx, this.channelRegistry, this.delivery, this.redelivery, this.removal);
     this.unsubscriber = new Unsubscriber(this.ctx, this.channelRegistry, this.publisher, this.removal);
