@@ -10,7 +10,7 @@ import { startupErrors } from './errors.js';
 import type { NatstreamOptions } from './options.js';
 
 export const unsupportedErrors = {
-  clustering: 'natstream: clustering (--clustered, cluster {}) is not supported; use --ft_group with a FILE or SQL store',
+  clustering: 'natstream: clustering (--clustered, cluster {}) is not supported',
   partitioning: 'natstream: channels partitioning is not supported',
   encryption: 'natstream: encryption at rest (--encrypt) is not supported',
   routes: 'natstream: NATS routes (--routes, --cluster) are not supported; use -ns to run on a NATS cluster',
