@@ -140,6 +140,7 @@ function toStartOptions(o: NatstreamOptions, loggers: ProcessLoggers) {
     store: o.store,
     connection: o.connection,
     ftGroup: o.ftGroup,
+    portsFileDir: o.portsFileDir,
     monitor: o.monitor.port || o.monitor.httpsPort
       ? { ...o.monitor, host: o.monitor.host ?? o.core.host ?? '0.0.0.0' }
       : undefined,

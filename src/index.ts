@@ -10,6 +10,7 @@
  * ```
  */
 import { NatsServer, hostPort } from './nats/server.js';
+import { listenerUrls, portsFilePath, removePortsFile, writePortsFile } from './nats/ports-file.js';
 import type { CoreOptions } from './nats/options.js';
 import { createStore, type StoreFactoryOptions } from './stores/factory.js';
 import type { Store } from './stores/store.js';
@@ -76,6 +77,8 @@ export interface StartOptions {
   ft?: Omit<FtMemberOptions, 'group'>;
   /** Starts the monitoring HTTP server when given. */
   monitor?: MonitorSelection;
+  /** `--ports_file_dir`: once listening, write `<exe>_<pid>.ports` (the nats and monitoring URLs) there. */
+  portsFileDir?: string;
   /** Where log lines go; silent by default. */
   logger?: Logger;
   /** Where the streaming layer's lines go (default: `logger`). */
@@ -152,6 +155,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     throw err;
   }
 
+  const portsFile = options.portsFileDir ? writeServerPorts(options.portsFileDir, core, monitor, monitorHost) : undefined;
   let closing: Promise<void> | null = null;
   return {
     natsUrl: `nats://${hostPort(connectableHost(core.host), core.port)}`,
@@ -168,6 +172,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         if (streaming) await streaming.shutdown();
         await monitor?.close();
         await core.close();
+        if (portsFile) removePortsFile(portsFile, logger);
       })();
       return closing;
     },
@@ -175,6 +180,16 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
 }
 
 type Monitor = { port: number; httpsPort: number; close(): Promise<void> };
+
+/** The ports file, written once every listener is up; returns its path, or undefined when it could not be written. */
+function writeServerPorts(dir: string, core: NatsServer, monitor: Monitor | undefined, monitorHost: string): string | undefined {
+  const path = portsFilePath(dir);
+  const monitoring: string[] = [];
+  if (monitor && monitor.port > 0) monitoring.push(...listenerUrls('http', monitorHost, monitor.port));
+  if (monitor && monitor.httpsPort > 0) monitoring.push(...listenerUrls('https', monitorHost, monitor.httpsPort));
+  const nats = listenerUrls(core.options.tls ? 'tls' : 'nats', core.host, core.port);
+  return writePortsFile(path, { nats, monitoring }, core.logger) ? path : undefined;
+}
 
 async function maybeStartMonitor(
   options: StartOptions, core: NatsServer, streaming: StreamingServer | undefined, host: string, logger: Logger,

@@ -113,6 +113,8 @@ export interface NatstreamOptions {
   log: LogOptions;
   /** `-P`: write the PID here (removed at exit). */
   pidFile?: string;
+  /** `--ports_file_dir`: write `<exe>_<pid>.ports` there once listening (removed at exit). */
+  portsFileDir?: string;
   /** The files read, for SIGHUP reload. */
   configFiles: { nats?: string; streaming?: string };
   /** The command line as given (reload re-applies it over the files). */

@@ -4,7 +4,7 @@
  * write here; anything left undefined keeps the layer's own default. Names
  * follow the Go servers' options; units are explicit in the names.
  */
-import type { UserEntry } from '../nats/options.js';
+import type { NkeyUserEntry, UserEntry } from '../nats/options.js';
 
 /** Per-channel limits from a config file: undefined = inherit, -1 = unlimited (Go's convention). */
 export interface ChannelLimitsSetting {
@@ -28,6 +28,13 @@ export interface NatsSettings {
   token?: string;
   authTimeoutSec?: number;
   users?: UserEntry[];
+  nkeys?: NkeyUserEntry[];
+  /** Operator mode: `operator`/`operators` (JWT text, inline or read from a file). */
+  operatorJwts?: string[];
+  /** `resolver`: only MEMORY is run; kept as given for the start-up check. */
+  resolver?: string;
+  /** `resolver_preload`: account public key -> account JWT. */
+  resolverPreload?: Map<string, string>;
   tls?: { cert?: string; key?: string; ca?: string; verify?: boolean; timeoutSec?: number };
   maxPayload?: number;
   maxControlLine?: number;

@@ -38,6 +38,10 @@ export function toOptions(s: Settings, argv: readonly string[], files: Natstream
     pass: n.pass,
     authToken: n.token,
     users: n.users,
+    nkeys: n.nkeys,
+    operatorMode: n.operatorJwts && n.operatorJwts.length > 0
+      ? { operatorJwts: n.operatorJwts, accountJwts: n.resolverPreload ?? new Map<string, string>() }
+      : undefined,
     authTimeout: n.authTimeoutSec !== undefined ? n.authTimeoutSec * 1000 : undefined,
     maxPayload: n.maxPayload,
     maxControlLine: n.maxControlLine,
@@ -145,7 +149,7 @@ export function toOptions(s: Settings, argv: readonly string[], files: Natstream
       : defined({ enabled: s.monitor.dashboard, allowPublish: s.monitor.dashboardPublish, allowClose: s.monitor.dashboardClose }),
   });
   return defined({ core, streaming, store, connection, ftGroup: st.ftGroup || undefined, unsupported, monitor, log,
-    pidFile: n.pidFile || undefined, configFiles: defined({ ...files }), argv: [...argv] });
+    pidFile: n.pidFile || undefined, portsFileDir: n.portsFileDir?.trim() || undefined, configFiles: defined({ ...files }), argv: [...argv] });
 }
 
 /** The global limits given (over the defaults), and the per-channel ones; undefined when none was given. */

@@ -16,7 +16,7 @@ import { MonitorText } from './errors.js';
 import type { GoJsonValue } from './go-json.js';
 import { preciseNow } from './go-time.js';
 import { rootPage, streamingPage } from './index-pages.js';
-import { Metrics } from './metrics.js';
+import type { Metrics } from './metrics.js';
 import { ProcessSampler } from './process-stats.js';
 import { BadQuery, Query, streamingOffsetLimit, streamingSubsOption } from './query.js';
 import { sendBadRequest, sendDocument, sendHtml, sendHttpError, sendNotFound, sendStatus, send } from './respond.js';
@@ -46,9 +46,9 @@ export interface MonitorArgs {
   core: NatsServer;
   streaming?: StreamingSource;
   host: string;
-  /** HTTP port (`-m`); 0 picks a free one; undefined or negative: no HTTP listener. */
+  /** HTTP port (`-m`); 0 or -1 (nats-server's RANDOM_PORT) pick a free one; undefined or other negatives: no HTTP listener. */
   port?: number;
-  /** HTTPS port (`-ms`), using the core server's TLS certificate. */
+  /** HTTPS port (`-ms`), using the core server's TLS certificate; 0 or -1 as for `port`. */
   httpsPort?: number;
   logger: Logger;
   dashboard?: DashboardOptions;
@@ -69,19 +69,21 @@ export async function startMonitor(args: MonitorArgs): Promise<RunningMonitor> {
   const servers: http.Server[] = [];
   const endpoint: MonitorEndpoint = { httpHost: args.host, httpPort: 0, httpsPort: 0 };
   try {
-    if (args.port !== undefined && args.port >= 0) {
+    const port = randomPort(args.port);
+    const httpsPort = randomPort(args.httpsPort);
+    if (port !== undefined && port >= 0) {
       const server = http.createServer((req, res) => monitor.dispatch(req, res));
-      endpoint.httpPort = await listen(server, args.host, args.port);
+      endpoint.httpPort = await listen(server, args.host, port);
       servers.push(server);
       args.logger.notice(`Starting http monitor on ${hostPort(args.host, endpoint.httpPort)}`);
     }
-    if (args.httpsPort !== undefined && args.httpsPort >= 0) {
+    if (httpsPort !== undefined && httpsPort >= 0) {
       const tls = args.core.options.tls;
       if (!tls) throw new Error(MonitorText.httpsNeedsTls);
       const server = https.createServer({ cert: pem(tls.cert), key: pem(tls.key), ca: tls.ca ? pem(tls.ca) : undefined }, (req, res) =>
         monitor.dispatch(req, res),
       );
-      endpoint.httpsPort = await listen(server, args.host, args.httpsPort);
+      endpoint.httpsPort = await listen(server, args.host, httpsPort);
       servers.push(server);
       args.logger.notice(`Starting https monitor on ${hostPort(args.host, endpoint.httpsPort)}`);
     }
@@ -100,6 +102,11 @@ export async function startMonitor(args: MonitorArgs): Promise<RunningMonitor> {
       return closing;
     },
   };
+}
+
+/** nats-server's RANDOM_PORT (-1) is a free port, as 0 is. */
+function randomPort(port: number | undefined): number | undefined {
+  return port === -1 ? 0 : port;
 }
 
 /** Certificate options are file names, or the PEM text itself. */
@@ -155,7 +162,8 @@ class Monitor {
   private readonly view: () => StreamingView | undefined;
   private readonly requestStats = new Map<string, number>();
   private readonly sampler = new ProcessSampler();
-  private readonly metrics: Metrics;
+  /** Loaded at the first scrape: prom-client is a noticeable part of the start-up time. */
+  private metrics: Promise<Metrics> | null = null;
   private readonly dashboard: Dashboard | null;
   private readonly logger: Logger;
 
@@ -165,11 +173,15 @@ class Monitor {
     this.view = viewOf(args.streaming);
     const dash = args.dashboard ?? DEFAULT_DASHBOARD;
     this.dashboard = dash.enabled ? new Dashboard(args.core, this.view, dash, () => this.dashboardDocuments()) : null;
-    this.metrics = new Metrics({
+  }
+
+  private loadMetrics(): Promise<Metrics> {
+    this.metrics ??= import('./metrics.js').then(({ Metrics }) => new Metrics({
       core: this.core,
       streaming: this.view,
       varz: () => this.varz(preciseNow()) as Record<string, unknown>,
-    });
+    }));
+    return this.metrics;
   }
 
   dispatch(req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -239,8 +251,9 @@ class Monitor {
           return sendDocument(res, q, health.doc, { compact: true, status: health.ok ? 200 : 503 });
         }
         case '/metrics': {
-          const text = await this.metrics.render();
-          return send(res, 200, { 'Content-Type': this.metrics.contentType }, text);
+          const metrics = await this.loadMetrics();
+          const text = await metrics.render();
+          return send(res, 200, { 'Content-Type': metrics.contentType }, text);
         }
       }
       if (this.dashboard !== null && (await this.dashboard.handle(req, res, path))) return;

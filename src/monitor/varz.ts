@@ -1,5 +1,5 @@
 /** /varz: server identity, options and counters (nats-server `Varz`, field order of 2.9.10). */
-import { NATS_PROTOCOL_VERSION, type NatsServer } from '../nats/server.js';
+import { NATS_SERVER_VERSION, type NatsServer } from '../nats/server.js';
 import type { GoJsonValue } from './go-json.js';
 import { formatGoTime, goUptime, msToNs } from './go-time.js';
 import type { ProcessFigures } from './process-stats.js';
@@ -28,7 +28,7 @@ export function buildVarz(
   return {
     server_id: core.serverId,
     server_name: core.serverName,
-    version: NATS_PROTOCOL_VERSION,
+    version: NATS_SERVER_VERSION,
     proto: 1,
     go: `node${process.versions.node}`,
     host: o.host,

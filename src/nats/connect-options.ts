@@ -7,6 +7,12 @@ export interface ConnectOptions {
   authToken?: string;
   user?: string;
   pass?: string;
+  /** The user's public nkey (nkey users). */
+  nkey?: string;
+  /** The INFO nonce signed with the user's nkey, base64url. */
+  sig?: string;
+  /** A user JWT (operator mode). */
+  jwt?: string;
   name: string;
   lang: string;
   version: string;
@@ -28,6 +34,9 @@ const FIELDS = new Map<string, [keyof ConnectOptions, FieldKind | 'any']>(Object
   auth_token: ['authToken', 'string'],
   user: ['user', 'string'],
   pass: ['pass', 'string'],
+  nkey: ['nkey', 'string'],
+  sig: ['sig', 'string'],
+  jwt: ['jwt', 'string'],
   name: ['name', 'string'],
   lang: ['lang', 'string'],
   version: ['version', 'string'],

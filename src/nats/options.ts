@@ -13,6 +13,21 @@ export interface UserEntry {
   permissions?: UserPermissions;
 }
 
+/** A user known by its nkey (`authorization { users [ { nkey: U... } ] }`): it signs the INFO nonce. */
+export interface NkeyUserEntry {
+  nkey: string;
+  permissions?: UserPermissions;
+}
+
+/**
+ * Operator (decentralized JWT) mode: the operator JWTs trusted, and the
+ * account JWTs of a MEMORY resolver (`resolver_preload`), by account public key.
+ */
+export interface OperatorModeOptions {
+  operatorJwts: string[];
+  accountJwts: Map<string, string>;
+}
+
 export interface TlsOptions {
   cert: string;
   key: string;
@@ -31,6 +46,8 @@ export interface CoreOptions {
   pass?: string;
   authToken?: string;
   users?: UserEntry[];
+  nkeys?: NkeyUserEntry[];
+  operatorMode?: OperatorModeOptions;
   /** Milliseconds. */
   authTimeout: number;
   maxPayload: number;

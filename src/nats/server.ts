@@ -11,14 +11,16 @@ import { RouteSet } from './cluster/route-set.js';
 import { hostPort } from './host-port.js';
 import { ClientConnection, CloseReason, type CloseReasonText } from './connection.js';
 import { InternalTransport } from './internal-transport.js';
+import { newNonce } from './nkey-auth.js';
+import { NATS_SERVER_VERSION } from './version.js';
 import { defaultCoreOptions, type CoreOptions } from './options.js';
 import { patternMatches } from './permissions.js';
 import { newServerId } from './server-id.js';
 import { Sublist } from './sublist.js';
 import type { Subscription } from './subscription.js';
 
-/** The NATS protocol version natstream speaks; clients gate features on it. */
-export const NATS_PROTOCOL_VERSION = '2.9.24';
+/** INFO and /varz `version` (see version.ts: a 2.9-compatible pre-release tagged natstream). */
+export { NATS_SERVER_VERSION } from './version.js';
 const MAX_CLOSED_KEPT = 10_000;
 
 /** A snapshot of a closed connection, for /connz?state=closed. */
@@ -101,7 +103,7 @@ export class NatsServer {
   }
 
   get version(): string {
-    return NATS_PROTOCOL_VERSION;
+    return NATS_SERVER_VERSION;
   }
 
   get goVersion(): string {
@@ -133,7 +135,7 @@ export class NatsServer {
   async listen(beforeClients?: () => Promise<void>): Promise<void> {
     const o = this.options;
     this.logger.notice('Starting nats-server');
-    this.logger.notice(`  Version:  ${NATS_PROTOCOL_VERSION}`);
+    this.logger.notice(`  Version:  ${NATS_SERVER_VERSION}`);
     this.logger.notice(`  Git:      [not set]`);
     if (this.cluster) this.logger.notice(`  Cluster:  ${this.cluster.clusterName}`);
     this.logger.notice(`  Name:     ${this.serverName}`);
@@ -146,6 +148,7 @@ export class NatsServer {
         ca: o.tls.ca ? readFileSync(o.tls.ca) : undefined,
       });
     }
+    await this.auth.prepare();
     if (beforeClients) await beforeClients();
     const server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
     this.listener = server;
@@ -174,22 +177,23 @@ export class NatsServer {
       return;
     }
     const ip = socket.remoteAddress?.replace(/^::ffff:/, '') ?? '';
-    const info = this.infoLine(cid, ip);
+    const nonce = this.auth.nonceRequired ? newNonce() : '';
+    const info = this.infoLine(cid, ip, nonce);
     if (this.connections.size >= this.options.maxConnections) {
       socket.on('error', () => undefined);
       socket.end(info + errLine(NatsErr.maxConnections));
       this.logger.error(`${ip}:${socket.remotePort} - cid:${cid} - maximum connections exceeded`);
       return;
     }
-    if (this.secureContext !== null) return this.acceptTls(cid, socket, info);
-    this.register(new ClientConnection(cid, socket, this), info);
+    if (this.secureContext !== null) return this.acceptTls(cid, socket, info, nonce);
+    this.register(new ClientConnection(cid, socket, this, nonce), info);
   }
 
   /**
    * nats-server's TLS: INFO in clear text, then the client starts the
    * handshake; a client that does not finish it in time is refused.
    */
-  private acceptTls(cid: number, socket: net.Socket, info: string): void {
+  private acceptTls(cid: number, socket: net.Socket, info: string, nonce: string): void {
     const t = this.options.tls!;
     socket.on('error', () => undefined);
     socket.write(info);
@@ -207,7 +211,7 @@ export class NatsServer {
     secure.once('secure', () => {
       clearTimeout(timer);
       if (this.shuttingDown) return secure.destroy();
-      this.register(new ClientConnection(cid, secure, this), '');
+      this.register(new ClientConnection(cid, secure, this, nonce), '');
     });
     secure.on('error', (err) => {
       clearTimeout(timer);
@@ -227,12 +231,12 @@ export class NatsServer {
   }
 
   /** The INFO line for connection `cid`, with the single blank the reference puts before CRLF. */
-  infoLine(cid: number, clientIp: string): string {
+  infoLine(cid: number, clientIp: string, nonce = ''): string {
     const o = this.options;
     const info: Record<string, unknown> = {
       server_id: this.serverId,
       server_name: this.serverName,
-      version: NATS_PROTOCOL_VERSION,
+      version: NATS_SERVER_VERSION,
       proto: 1,
       go: `node${process.versions.node}`,
       host: o.host,
@@ -248,6 +252,7 @@ export class NatsServer {
     info.client_id = cid;
     info.client_ip = clientIp;
     if (this.cluster) this.cluster.decorateClientInfo(info);
+    if (nonce !== '') info.nonce = nonce;
     return `INFO ${JSON.stringify(info)} \r\n`;
   }
 

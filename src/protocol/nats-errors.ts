@@ -8,6 +8,7 @@ export const NatsErr = {
   maxPayload: 'Maximum Payload Violation',
   authViolation: 'Authorization Violation',
   authTimeout: 'Authentication Timeout',
+  authExpired: 'User Authentication Expired',
   invalidProtocol: 'invalid client protocol',
   noRespondersNeedHeaders: 'no responders requires headers support',
   staleConnection: 'Stale Connection',

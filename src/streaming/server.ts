@@ -78,7 +78,8 @@ export function newStreamingServerId(): string {
 export function logStreamingBanner(logger: Logger, clusterId: string, serverId: string): void {
   logger.notice(`STREAM: Starting nats-streaming-server[${clusterId}] version ${STREAMING_VERSION}`);
   logger.notice(`STREAM: ServerID: ${serverId}`);
-  logger.notice(`STREAM: Go version: ${process.version}`);
+  // The Go server names its Go runtime here; natstream names its own.
+  logger.notice(`STREAM: Node.js version: ${process.version}`);
   logger.notice('STREAM: Git commit: [not set]');
 }
 

@@ -63,7 +63,7 @@ test('command line - help and version on stdout, exit 0', () => {
   for (const argv of [['-v'], ['--version'], ['version'], ['-v', 'foo']]) {
     const r = parseCommandLine(argv);
     assert.equal(r.kind, 'version', argv.join(' '));
-    assert.match((r as { text: string }).text, /^natstream version \d+\.\d+\.\d+, nats-server: v2\.9\.24\n$/);
+    assert.match((r as { text: string }).text, /^natstream version \d+\.\d+\.\d+, nats-server: v2\.9\.0-natstream\.\d+\.\d+\.\d+\n$/);
   }
   const tls = parseCommandLine(['--help_tls']);
   assert.equal(tls.kind, 'help');
