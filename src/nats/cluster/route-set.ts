@@ -41,6 +41,7 @@ export class RouteSet {
   private running = false;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly dialing = new Set<net.Socket>();
+  private routesUpWaiters: Array<() => void> = [];
 
   constructor(
     readonly server: NatsServer,
@@ -122,8 +123,37 @@ export class RouteSet {
     for (const url of this.configured) this.connectToRoute(url, true, true);
   }
 
+  /**
+   * Resolves once there are as many registered routes whose peers answered
+   * our first PING (and so sent their interest) as configured routes (this
+   * server's own URL aside), or after `timeoutMs`.
+   */
+  whenRoutesUp(timeoutMs: number): Promise<void> {
+    if (this.routesUp()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.routesUpWaiters.push(done);
+    });
+  }
+
+  private routesUp(): boolean {
+    let settled = 0;
+    for (const r of this.routes.values()) if (r.answeredFirstPing) settled++;
+    return settled >= this.configured.filter((u) => !this.isSelf(u)).length;
+  }
+
+  /** A route's peer answered our first PING (route.ts). */
+  routeSettled(): void {
+    if (this.routesUpWaiters.length > 0 && this.routesUp()) for (const w of this.routesUpWaiters.splice(0)) w();
+  }
+
   async close(): Promise<void> {
     this.running = false;
+    for (const w of this.routesUpWaiters.splice(0)) w();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     for (const s of this.dialing) s.destroy();
@@ -292,6 +322,7 @@ export class RouteSet {
     if (this.logger.debugEnabled) this.logger.debug(`${route.logPrefix()} - Sent local subscriptions to route`);
     if (this.routes.size > 1) this.forwardNewRouteInfo(route, info);
     if (!this.options.noAdvertise && this.clientUrls.add(info.connectUrls)) this.sendAsyncInfoToClients();
+    this.routeSettled();
   }
 
   /** Tells the other routes about a new one, so that they connect to it too (implicit routes). */
