@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
+import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../util/logger.js';
 import type { ClientConnection } from '../connection.js';
@@ -42,6 +44,7 @@ export class RouteSet {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly dialing = new Set<net.Socket>();
   private routesUpWaiters: Array<() => void> = [];
+  private secureContext: tls.SecureContext | null = null;
 
   constructor(
     readonly server: NatsServer,
@@ -105,6 +108,13 @@ export class RouteSet {
     const o = this.options;
     this.logger.notice(`Cluster name is ${this.clusterName}`);
     if (this.dynamic) this.logger.warn('Cluster name was dynamically generated, consider setting one');
+    if (o.tls) {
+      this.secureContext = tls.createSecureContext({
+        cert: readFileSync(o.tls.cert),
+        key: readFileSync(o.tls.key),
+        ca: o.tls.ca ? readFileSync(o.tls.ca) : undefined,
+      });
+    }
     const server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err) => reject(new Error(`Error listening on router port: ${o.port} - ${err.message}`)));
@@ -174,7 +184,35 @@ export class RouteSet {
       socket.destroy();
       return;
     }
-    this.createRoute(socket, null, false);
+    if (this.secureContext === null) return void this.createRoute(socket, null, false);
+    // Routes with TLS: the handshake comes first, the INFO after it (nats-server createRoute).
+    socket.on('error', () => undefined);
+    const secure = new tls.TLSSocket(socket, {
+      isServer: true, secureContext: this.secureContext, requestCert: true, rejectUnauthorized: true,
+    });
+    this.handshake(secure, socket, 'secure', () => this.createRoute(secure, null, false));
+  }
+
+  /** Bounds a TLS handshake by the `tls { timeout }`, logging a failure as nats-server does. */
+  private handshake(secure: tls.TLSSocket, raw: net.Socket, event: 'secure' | 'secureConnect', ok: () => void): void {
+    const addr = `${raw.remoteAddress?.replace(/^::ffff:/, '')}:${raw.remotePort}`;
+    const timer = setTimeout(() => {
+      this.logger.error(`${addr} - TLS route handshake error: timeout`);
+      secure.destroy();
+    }, (this.options.tls?.timeout ?? 2) * 1000);
+    timer.unref();
+    const onError = (err: Error): void => {
+      clearTimeout(timer);
+      this.logger.error(`${addr} - TLS route handshake error: ${err.message}`);
+      secure.destroy();
+    };
+    secure.once('error', onError);
+    secure.once(event, () => {
+      clearTimeout(timer);
+      secure.off('error', onError);
+      if (!this.running) return void secure.destroy();
+      ok();
+    });
   }
 
   private createRoute(socket: net.Socket, url: RouteUrl | null, solicited: boolean): RouteConnection {
@@ -188,7 +226,7 @@ export class RouteSet {
     if (solicited) {
       if (this.logger.debugEnabled) this.logger.debug(`${route.logPrefix()} - Route connect msg sent`);
       route.sendText(routeConnectLine({
-        user: url?.user, pass: url?.pass, headers: this.headersSupported,
+        user: url?.user, pass: url?.pass, tls: this.secureContext !== null, headers: this.headersSupported,
         serverId: this.serverId, cluster: this.clusterName, dynamic: this.dynamic,
       }));
     }
@@ -212,6 +250,7 @@ export class RouteSet {
       port: adv ? adv.port : this.boundPort,
       headers: this.headersSupported,
       authRequired: Boolean(this.options.user),
+      tls: Boolean(this.options.tls),
       maxPayload: s.options.maxPayload,
       ip: adv ? `nats-route://${hostPort(adv.host, adv.port)}/` : undefined,
       cluster: this.clusterName,
@@ -247,7 +286,13 @@ export class RouteSet {
         this.dialing.delete(socket);
         socket.off('error', onError);
         if (!this.running) return void socket.destroy();
-        this.createRoute(socket, url, true);
+        if (this.secureContext === null) return void this.createRoute(socket, url, true);
+        socket.on('error', () => undefined);
+        const secure = tls.connect({
+          socket, secureContext: this.secureContext, rejectUnauthorized: true,
+          servername: net.isIP(url.host) ? undefined : url.host,
+        });
+        this.handshake(secure, socket, 'secureConnect', () => this.createRoute(secure, url, true));
       });
     };
     attempt();
