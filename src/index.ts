@@ -103,6 +103,8 @@ export interface RunningServer {
 
 /** The Go streaming server's four NATS connections (general, send, acks, hb) take connection ids. */
 const STREAMING_CONNECTION_IDS = 4;
+/** How long a clustered start waits for its configured routes before the streaming layer starts. */
+const ROUTES_SETTLE_MS = 1000;
 
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const external = options.connection?.natsServerUrl;
@@ -122,9 +124,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   let store: Store | undefined;
   let ft: FtMember | undefined;
   if (options.streaming !== false) {
-    // The in-process transport cannot meet another server on the discover
-    // subject, so the Go server's start-up check for one is skipped.
-    const so: Partial<StreamingOptions> = { standaloneCheckTimeout: 0, ...(options.streaming ?? {}) };
+    // The in-process transport meets another server on the discover subject
+    // only through routes: without a cluster the Go server's start-up check is skipped.
+    const clustered = core.cluster !== null;
+    const so: Partial<StreamingOptions> = { ...(clustered ? {} : { standaloneCheckTimeout: 0 }), ...(options.streaming ?? {}) };
     if (options.clusterId !== undefined) so.clusterId = options.clusterId;
     // The banner comes first, before anything that can fail, as in the Go server's log.
     const serverId = newStreamingServerId();
@@ -143,6 +146,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     });
     if (streaming) {
       core.reserveClientIds(STREAMING_CONNECTION_IDS);
+      // Give the configured routes a moment, so that the check for another server with our cluster ID can see it.
+      if (core.cluster) await core.cluster.whenRoutesUp(ROUTES_SETTLE_MS);
       if (ft) ft.start();
       else await streaming.start();
     }

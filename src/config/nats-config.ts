@@ -104,7 +104,7 @@ function parseListen(v: ConfValue): HostPort {
   return { host: m[1] ?? m[2], port };
 }
 
-/** nats-server's `cluster {}` block: listen/host/port, name, routes, advertise, authorization. */
+/** nats-server's `cluster {}` block: listen/host/port, name, routes, advertise, authorization, tls. */
 function applyNatsCluster(m: ConfMap, s: Settings): void {
   const n = s.nats;
   for (const [key, name, v] of entries(m)) {
@@ -138,7 +138,8 @@ function applyNatsCluster(m: ConfMap, s: Settings): void {
         }
         break;
       }
-      default: break; // tls, permissions, pool_size ...: accepted, not acted on
+      case 'tls': n.clusterTls = parseServerTls(map('TLS', v)); break;
+      default: break; // permissions, pool_size ...: accepted, not acted on
     }
   }
 }
@@ -284,7 +285,8 @@ const SERVER_TLS_KEYS = new Set([
   'insecure', 'pinned_certs', 'cert_store', 'cert_match_by', 'cert_match', 'handshake_first',
 ]);
 
-function applyServerTls(m: ConfMap, s: Settings): void {
+/** A `tls {}` block (the server's, or the cluster's for routes). */
+function parseServerTls(m: ConfMap): NonNullable<Settings['nats']['tls']> {
   const tls: NonNullable<Settings['nats']['tls']> = {};
   for (const [key, name, v] of entries(m)) {
     if (!SERVER_TLS_KEYS.has(name)) throw new ConfigError(optionErrors.tlsUnknownField(key));
@@ -305,6 +307,10 @@ function applyServerTls(m: ConfMap, s: Settings): void {
       default: break;
     }
   }
-  s.nats.tls = tls;
+  return tls;
+}
+
+function applyServerTls(m: ConfMap, s: Settings): void {
+  s.nats.tls = parseServerTls(m);
 }
 

@@ -61,6 +61,8 @@ export interface NatsSettings {
   clusterUser?: string;
   clusterPass?: string;
   clusterAuthTimeoutSec?: number;
+  /** `cluster { tls {} }`: mutual TLS on routes (verify is always on, as in nats-server). */
+  clusterTls?: { cert?: string; key?: string; ca?: string; verify?: boolean; timeoutSec?: number; insecure?: boolean };
 }
 
 export interface MonitorSettings {

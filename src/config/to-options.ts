@@ -219,5 +219,8 @@ function clusterOptions(n: Settings['nats']): ClusterOptions | undefined {
     user,
     pass,
     authTimeout: n.clusterAuthTimeoutSec,
+    tls: n.clusterTls?.cert && n.clusterTls.key
+      ? defined({ cert: n.clusterTls.cert, key: n.clusterTls.key, ca: n.clusterTls.ca, timeout: n.clusterTls.timeoutSec })
+      : undefined,
   });
 }

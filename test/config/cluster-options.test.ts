@@ -58,6 +58,7 @@ cluster {
     nats://10.0.0.3:6333
   ]
   authorization { user: ruser, password: s3cret, timeout: 0.5 }
+  tls { cert_file: "/etc/route.pem", key_file: "/etc/route-key.pem", ca_file: "/etc/ca.pem", timeout: 3 }
   no_advertise: true
   connect_retries: 5
 }
@@ -67,6 +68,7 @@ streaming { cluster_id: ticketing }
     assert.deepEqual(o.core.cluster, {
       host: '127.0.0.1', port: 6333, name: 'west', routes: ['nats://10.0.0.2:6333', 'nats://10.0.0.3:6333'],
       noAdvertise: true, connectRetries: 5, user: 'ruser', pass: 's3cret', authTimeout: 0.5,
+      tls: { cert: '/etc/route.pem', key: '/etc/route-key.pem', ca: '/etc/ca.pem', timeout: 3 },
     });
     // The command line overrides the file.
     assert.equal(run(['-c', file, '--cluster_name', 'other']).core.cluster?.name, 'other');

@@ -75,3 +75,26 @@ test('route parser - malformed input stops the parser with nats-server\'s words'
   assert.deepEqual(parse('HMSG $G foo 20 10\r\n'), [['error', null, "processRoutedHeaderMsgArgs Header Size larger then TotalSize: '$G foo 20 10'"]]);
   assert.deepEqual(parse('RMSG $G foo 3\r\nabcd\r\n'), [['error', 'Unknown Protocol Operation', 'payload not followed by CRLF']]);
 });
+
+test('route parser - random bytes and random cuts never throw', () => {
+  // A seeded generator: the same inputs on every run.
+  let seed = 42;
+  const rnd = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const pieces = ['RS+ $G a.b q 2\r\n', 'RS- $G a.b\r\n', 'RMSG $G x + r q 3\r\nabc\r\n', 'HMSG $G x 12 14\r\nNATS/1.0\r\n\r\nhi\r\n', 'PING\r\n', 'INFO {}\r\n', ' ', '\r\n', '\t', 'RMSG', '|', '+', '9999999999', '-1'];
+  for (let round = 0; round < 500; round++) {
+    let text = '';
+    for (let k = rnd(12); k >= 0; k--) text += rnd(4) === 0 ? String.fromCharCode(rnd(256)) : pieces[rnd(pieces.length)];
+    const bytes = Buffer.from(text, 'latin1');
+    const { handler } = recorder();
+    const p = new RouteParser(handler);
+    let at = 0;
+    while (at < bytes.length) {
+      const next = Math.min(bytes.length, at + 1 + rnd(8));
+      assert.doesNotThrow(() => p.parse(bytes.subarray(at, next)), JSON.stringify(text));
+      at = next;
+    }
+  }
+});

@@ -60,3 +60,14 @@ for (const partner of ['nats-server', 'natstream'] as const) {
     assert.ok(clients, 'streaming runs on the natstream node');
   });
 }
+
+test('a second streaming server with the same cluster ID in the route cluster refuses to start', { timeout: 30_000 }, async () => {
+  const first = track(await startNatstreamNode({ name: 'first', clusterName: 'dup' }, { clusterId: 'same', streaming: {} }));
+  await assert.rejects(
+    startNatstreamNode({ name: 'second', clusterName: 'dup', routes: [first.routeUrl] }, { clusterId: 'same', streaming: {} }),
+    /discovered another streaming server with cluster ID "same"/,
+  );
+  // Another cluster ID on the same routes is fine.
+  const other = track(await startNatstreamNode({ name: 'third', clusterName: 'dup', routes: [first.routeUrl] }, { clusterId: 'other', streaming: {} }));
+  assert.equal(other.running.clusterId, 'other');
+});

@@ -5,6 +5,9 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { after } from 'node:test';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
 import { startServer, type RunningServer } from '../../src/index.js';
 import type { StartOptions } from '../../src/index.js';
@@ -36,6 +39,8 @@ export interface NodeSpec {
   noAdvertise?: boolean;
   /** Credentials incoming routes must present. */
   routeAuth?: { user: string; pass: string };
+  /** Mutual TLS on routes (file paths). */
+  routeTls?: { cert: string; key: string; ca: string };
 }
 
 export interface NatstreamNode extends Node {
@@ -56,6 +61,7 @@ export async function startNatstreamNode(spec: NodeSpec, extra: Partial<StartOpt
         noAdvertise: spec.noAdvertise,
         user: spec.routeAuth?.user,
         pass: spec.routeAuth?.pass,
+        tls: spec.routeTls,
       },
     },
   });
@@ -86,6 +92,13 @@ export async function startGoNode(spec: NodeSpec, args: string[] = []): Promise<
   if (spec.clusterName) argv.push('--cluster_name', spec.clusterName);
   if (spec.routes && spec.routes.length > 0) argv.push('--routes', spec.routes.join(','));
   if (spec.noAdvertise) argv.push('--no_advertise');
+  if (spec.routeTls) {
+    // Route TLS has no flag: a configuration file with the cluster's tls block, the flags over it.
+    const t = spec.routeTls;
+    const file = join(mkdtempSync(join(tmpdir(), 'natstream-go-tls-')), 'routes.conf');
+    writeFileSync(file, `cluster {\n  tls {\n    cert_file: "${t.cert}"\n    key_file: "${t.key}"\n    ca_file: "${t.ca}"\n    timeout: 2\n  }\n}\n`);
+    argv.push('-c', file);
+  }
   const child = spawn(NATS_SERVER, [...argv, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr!.on('data', (d: Buffer) => { log += d.toString(); });

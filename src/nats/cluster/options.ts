@@ -19,6 +19,12 @@ export interface ClusterOptions {
   pass?: string;
   /** Seconds an incoming route has to send CONNECT when credentials are required. */
   authTimeout?: number;
+  /**
+   * Mutual TLS on routes (`cluster { tls {} }`): file paths; `cert` serves as
+   * both the server and the client certificate, and peers' certificates are
+   * always verified, as in nats-server.
+   */
+  tls?: { cert: string; key: string; ca?: string; timeout?: number };
 }
 
 /** nats-server's DEFAULT_ROUTE_CONNECT and DEFAULT_ROUTE_RECONNECT. */

@@ -86,6 +86,8 @@ export interface LocalRouteInfo {
   port: number;
   headers: boolean;
   authRequired: boolean;
+  /** Routes use mutual TLS. */
+  tls: boolean;
   maxPayload: number;
   /** Set with cluster_advertise. */
   ip?: string;
@@ -108,6 +110,10 @@ export function routeInfoLine(i: LocalRouteInfo): string {
     headers: i.headers,
   };
   if (i.authRequired) info.auth_required = true;
+  if (i.tls) {
+    info.tls_required = true;
+    info.tls_verify = true;
+  }
   info.max_payload = i.maxPayload;
   if (i.ip) info.ip = i.ip;
   info.nonce = randomBytes(11).toString('base64url').slice(0, 15);
@@ -119,11 +125,13 @@ export function routeInfoLine(i: LocalRouteInfo): string {
 }
 
 /** The CONNECT a soliciting server sends first (nats-server's connectInfo, field order kept). */
-export function routeConnectLine(c: { user?: string; pass?: string; headers: boolean; serverId: string; cluster: string; dynamic: boolean }): string {
+export function routeConnectLine(c: {
+  user?: string; pass?: string; tls: boolean; headers: boolean; serverId: string; cluster: string; dynamic: boolean;
+}): string {
   const o: Record<string, unknown> = { echo: true, verbose: false, pedantic: false };
   if (c.user) o.user = c.user;
   if (c.pass) o.pass = c.pass;
-  o.tls_required = false;
+  o.tls_required = c.tls;
   o.headers = c.headers;
   o.name = c.serverId;
   o.cluster = c.cluster;

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
+import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../util/logger.js';
 import type { ClientConnection } from '../connection.js';
@@ -41,6 +43,8 @@ export class RouteSet {
   private running = false;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly dialing = new Set<net.Socket>();
+  private routesUpWaiters: Array<() => void> = [];
+  private secureContext: tls.SecureContext | null = null;
 
   constructor(
     readonly server: NatsServer,
@@ -104,6 +108,13 @@ export class RouteSet {
     const o = this.options;
     this.logger.notice(`Cluster name is ${this.clusterName}`);
     if (this.dynamic) this.logger.warn('Cluster name was dynamically generated, consider setting one');
+    if (o.tls) {
+      this.secureContext = tls.createSecureContext({
+        cert: readFileSync(o.tls.cert),
+        key: readFileSync(o.tls.key),
+        ca: o.tls.ca ? readFileSync(o.tls.ca) : undefined,
+      });
+    }
     const server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err) => reject(new Error(`Error listening on router port: ${o.port} - ${err.message}`)));
@@ -122,8 +133,37 @@ export class RouteSet {
     for (const url of this.configured) this.connectToRoute(url, true, true);
   }
 
+  /**
+   * Resolves once there are as many registered routes whose peers answered
+   * our first PING (and so sent their interest) as configured routes (this
+   * server's own URL aside), or after `timeoutMs`.
+   */
+  whenRoutesUp(timeoutMs: number): Promise<void> {
+    if (this.routesUp()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.routesUpWaiters.push(done);
+    });
+  }
+
+  private routesUp(): boolean {
+    let settled = 0;
+    for (const r of this.routes.values()) if (r.answeredFirstPing) settled++;
+    return settled >= this.configured.filter((u) => !this.isSelf(u)).length;
+  }
+
+  /** A route's peer answered our first PING (route.ts). */
+  routeSettled(): void {
+    if (this.routesUpWaiters.length > 0 && this.routesUp()) for (const w of this.routesUpWaiters.splice(0)) w();
+  }
+
   async close(): Promise<void> {
     this.running = false;
+    for (const w of this.routesUpWaiters.splice(0)) w();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     for (const s of this.dialing) s.destroy();
@@ -144,7 +184,35 @@ export class RouteSet {
       socket.destroy();
       return;
     }
-    this.createRoute(socket, null, false);
+    if (this.secureContext === null) return void this.createRoute(socket, null, false);
+    // Routes with TLS: the handshake comes first, the INFO after it (nats-server createRoute).
+    socket.on('error', () => undefined);
+    const secure = new tls.TLSSocket(socket, {
+      isServer: true, secureContext: this.secureContext, requestCert: true, rejectUnauthorized: true,
+    });
+    this.handshake(secure, socket, 'secure', () => this.createRoute(secure, null, false));
+  }
+
+  /** Bounds a TLS handshake by the `tls { timeout }`, logging a failure as nats-server does. */
+  private handshake(secure: tls.TLSSocket, raw: net.Socket, event: 'secure' | 'secureConnect', ok: () => void): void {
+    const addr = `${raw.remoteAddress?.replace(/^::ffff:/, '')}:${raw.remotePort}`;
+    const timer = setTimeout(() => {
+      this.logger.error(`${addr} - TLS route handshake error: timeout`);
+      secure.destroy();
+    }, (this.options.tls?.timeout ?? 2) * 1000);
+    timer.unref();
+    const onError = (err: Error): void => {
+      clearTimeout(timer);
+      this.logger.error(`${addr} - TLS route handshake error: ${err.message}`);
+      secure.destroy();
+    };
+    secure.once('error', onError);
+    secure.once(event, () => {
+      clearTimeout(timer);
+      secure.off('error', onError);
+      if (!this.running) return void secure.destroy();
+      ok();
+    });
   }
 
   private createRoute(socket: net.Socket, url: RouteUrl | null, solicited: boolean): RouteConnection {
@@ -158,7 +226,7 @@ export class RouteSet {
     if (solicited) {
       if (this.logger.debugEnabled) this.logger.debug(`${route.logPrefix()} - Route connect msg sent`);
       route.sendText(routeConnectLine({
-        user: url?.user, pass: url?.pass, headers: this.headersSupported,
+        user: url?.user, pass: url?.pass, tls: this.secureContext !== null, headers: this.headersSupported,
         serverId: this.serverId, cluster: this.clusterName, dynamic: this.dynamic,
       }));
     }
@@ -182,6 +250,7 @@ export class RouteSet {
       port: adv ? adv.port : this.boundPort,
       headers: this.headersSupported,
       authRequired: Boolean(this.options.user),
+      tls: Boolean(this.options.tls),
       maxPayload: s.options.maxPayload,
       ip: adv ? `nats-route://${hostPort(adv.host, adv.port)}/` : undefined,
       cluster: this.clusterName,
@@ -217,7 +286,13 @@ export class RouteSet {
         this.dialing.delete(socket);
         socket.off('error', onError);
         if (!this.running) return void socket.destroy();
-        this.createRoute(socket, url, true);
+        if (this.secureContext === null) return void this.createRoute(socket, url, true);
+        socket.on('error', () => undefined);
+        const secure = tls.connect({
+          socket, secureContext: this.secureContext, rejectUnauthorized: true,
+          servername: net.isIP(url.host) ? undefined : url.host,
+        });
+        this.handshake(secure, socket, 'secureConnect', () => this.createRoute(secure, url, true));
       });
     };
     attempt();
@@ -292,6 +367,7 @@ export class RouteSet {
     if (this.logger.debugEnabled) this.logger.debug(`${route.logPrefix()} - Sent local subscriptions to route`);
     if (this.routes.size > 1) this.forwardNewRouteInfo(route, info);
     if (!this.options.noAdvertise && this.clientUrls.add(info.connectUrls)) this.sendAsyncInfoToClients();
+    this.routeSettled();
   }
 
   /** Tells the other routes about a new one, so that they connect to it too (implicit routes). */

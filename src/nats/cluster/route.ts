@@ -61,6 +61,8 @@ export class RouteConnection implements RouteParserHandler {
   /** Both sides negotiated headers. */
   headers = false;
   registered = false;
+  /** The peer answered our first PING: its interest has all arrived. */
+  answeredFirstPing = false;
   /** Retry this route when it drops even if it was accepted or discovered (nats-server's route.retry). */
   retry = false;
   closed = false;
@@ -211,6 +213,11 @@ export class RouteConnection implements RouteParserHandler {
 
   onPong(): void {
     if (this.refusedBeforeConnect()) return;
+    if (!this.answeredFirstPing) {
+      // The peer answers our first PING after it has sent us its interest.
+      this.answeredFirstPing = true;
+      this.set.routeSettled();
+    }
     this.pingsOut = 0;
     if (this.pingSentAt !== 0) {
       this.rtt = performance.now() - this.pingSentAt;
