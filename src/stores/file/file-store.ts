@@ -25,7 +25,7 @@ import { ClientLog, CLIENTS_FILE_NAME } from './client-log.js';
 import { syncDir } from './committer.js';
 import { crc32For, type Crc32 } from './crc32.js';
 import { DirLock, LOCK_STALE_MS } from './dir-lock.js';
-import { DamageLog } from './damage.js';
+import { DamageLog } from '../damage.js';
 import { FILE_STORE_ERRORS as E } from './errors.js';
 import { FileMsgStore } from './msg-store.js';
 import { resolveFileStoreOptions, type FileStoreOptions } from './options.js';
