@@ -38,7 +38,7 @@ export async function createStore(kind: string, options: StoreFactoryOptions, pl
   if (!options.encryption) return store;
   const { CryptoStore } = await import('./crypto/crypto-store.js');
   try {
-    return new CryptoStore(store, options.encryption);
+    return new CryptoStore(store, options.encryption, process.env, prefixedLogger(plainLogger, 'STREAM: '));
   } catch (err) {
     await store.close().catch(() => undefined);
     throw err;

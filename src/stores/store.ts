@@ -214,12 +214,13 @@ export interface RecoveredState {
   channels: Map<string, RecoveredChannel>;
 }
 
-/** A stored message that could not be read after start-up (file store), as /streaming/storez lists it. */
+/** A stored message that could not be read after start-up, as /streaming/storez lists it. */
 export interface DamagedRecord {
   channel: string;
-  file: string;
-  /** Offset of the record header in `file`. */
-  offset: number;
+  /** File store: the data file. */
+  file?: string;
+  /** File store: offset of the record header in `file`. */
+  offset?: number;
   /** The sequence the index gives this record. */
   sequence: number;
   error: string;
@@ -261,6 +262,6 @@ export interface Store {
   deleteClient(id: string): Promise<void>;
   /** Flush and close everything, release the lock. */
   close(): Promise<void>;
-  /** Optional: the records found damaged and skipped since start-up (file store). */
+  /** Optional: the messages found unreadable and skipped since start-up (file store, encryption). */
   damagedRecords?(): DamagedRecord[];
 }

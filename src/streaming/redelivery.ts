@@ -193,6 +193,9 @@ export class RedeliveryTimer {
         sub.pending.set(seq, deadline);
         this.track(sub, deadline);
       }
+    } catch (err) {
+      // a store that cannot read a message (I/O, decryption) must not take the process down
+      this.ctx.log.error(`Unable to redeliver pending messages to subid=${sub.id}, subject=${sub.channel.name}: ${(err as Error).message}`);
     } finally {
       sub.catchingUp = wasCatchingUp;
     }

@@ -4,8 +4,14 @@
  * decrypted on every read. Subscriptions, clients and message metadata stay in
  * clear; empty data is stored as is. Each channel has its own key (keys.ts) and
  * nonce counter (data-cipher.ts).
+ *
+ * A message that does not authenticate is reported once and skipped, as the file
+ * store does with a damaged record (damage.ts), except at start: when the newest
+ * message of a channel does not authenticate the key is wrong, and the start fails.
  */
 import { makeMsg } from '../../protocol/stan-msg.js';
+import { silentLogger, type Logger } from '../../util/logger.js';
+import { DamageLog } from '../damage.js';
 import type {
   ChannelLimits, ChannelStore, ClientInfo, DamagedRecord, Msg, MsgStore, MsgStoreState, RecoveredState,
   ServerInfo, Store, StoreLimits,
@@ -22,10 +28,15 @@ export interface EncryptionSelection {
 
 export class CryptoStore implements Store {
   private readonly master: MasterKey;
+  private readonly damage: DamageLog;
 
   /** Fails with `encryption cipher not supported` or `encryption key required`. */
-  constructor(private readonly inner: Store, sel: EncryptionSelection, env: Record<string, string | undefined> = process.env) {
+  constructor(
+    private readonly inner: Store, sel: EncryptionSelection,
+    env: Record<string, string | undefined> = process.env, logger: Logger = silentLogger,
+  ) {
     this.master = masterKey(sel.cipher ?? '', sel.key ?? '', env);
+    this.damage = new DamageLog(logger);
   }
 
   get name(): string { return this.inner.name; }
@@ -39,19 +50,20 @@ export class CryptoStore implements Store {
   addClient(info: ClientInfo): Promise<void> { return this.inner.addClient(info); }
   deleteClient(id: string): Promise<void> { return this.inner.deleteClient(id); }
   close(): Promise<void> { return this.inner.close(); }
-  damagedRecords(): DamagedRecord[] { return this.inner.damagedRecords?.() ?? []; }
+  damagedRecords(): DamagedRecord[] { return [...(this.inner.damagedRecords?.() ?? []), ...this.damage.records()]; }
 
   async recover(): Promise<RecoveredState | null> {
     const rs = await this.inner.recover();
     if (rs === null) return null;
     for (const [name, rc] of rs.channels) {
-      rc.channel = this.wrap(name, rc.channel);
-      // A wrong key would fail every read: refuse to start rather than stall every subscription.
+      const wrapped = this.wrap(name, rc.channel);
+      // A wrong key would fail every read: refuse to start rather than skip every message.
       try {
-        await rc.channel.msgs.lastMsg();
+        await (wrapped.msgs as CryptoMsgStore).checkNewest();
       } catch (err) {
         throw new Error(`unable to recover message store for [${name}]: ${(err as Error).message}`);
       }
+      rc.channel = wrapped;
     }
     return rs;
   }
@@ -62,7 +74,8 @@ export class CryptoStore implements Store {
 
   private wrap(name: string, ch: ChannelStore): ChannelStore {
     const cipher = new DataCipher(this.master.code, channelKey(this.master, name), ch.msgs.lastSequence());
-    return { msgs: new CryptoMsgStore(ch.msgs, cipher), subs: ch.subs };
+    const onUnreadable = (sequence: number, error: string) => this.damage.report({ channel: name, sequence, error });
+    return { msgs: new CryptoMsgStore(ch.msgs, cipher, onUnreadable), subs: ch.subs };
   }
 }
 
@@ -71,9 +84,14 @@ export class CryptoMsgStore implements MsgStore {
   readonly lookupRangeSync?: (from: number, to: number, max: number) => Msg[];
   readonly needsFlush?: () => boolean;
 
-  constructor(private readonly inner: MsgStore, private readonly cipher: DataCipher) {
+  constructor(
+    private readonly inner: MsgStore, private readonly cipher: DataCipher,
+    private readonly onUnreadable: (seq: number, error: string) => void,
+  ) {
     const sync = inner.lookupRangeSync;
-    if (sync !== undefined) this.lookupRangeSync = (from, to, max) => sync.call(inner, from, to, max).map((m) => this.decrypted(m));
+    if (sync !== undefined) {
+      this.lookupRangeSync = (from, to, max) => this.readable(from, (f) => sync.call(inner, f, to, max));
+    }
     const needsFlush = inner.needsFlush;
     if (needsFlush !== undefined) this.needsFlush = () => needsFlush.call(inner);
   }
@@ -89,11 +107,23 @@ export class CryptoMsgStore implements MsgStore {
   }
 
   async lookupRange(from: number, to: number, max: number): Promise<Msg[]> {
-    return (await this.inner.lookupRange(from, to, max)).map((m) => this.decrypted(m));
+    // As readable(), with the wrapped store's asynchronous reads.
+    for (let f = from; ;) {
+      const batch = await this.inner.lookupRange(f, to, max);
+      const out = this.decryptAll(batch);
+      if (out.length > 0 || batch.length === 0) return out;
+      f = batch[batch.length - 1].sequence + 1;
+    }
   }
 
   async firstMsg(): Promise<Msg | undefined> { return this.decrypted(await this.inner.firstMsg()); }
   async lastMsg(): Promise<Msg | undefined> { return this.decrypted(await this.inner.lastMsg()); }
+
+  /** Throws the cipher's error when the newest message does not authenticate (a wrong key). */
+  async checkNewest(): Promise<void> {
+    const m = await this.inner.lastMsg();
+    if (m !== undefined && m.data.length > 0) this.cipher.decrypt(m.data);
+  }
 
   firstSequence(): number { return this.inner.firstSequence(); }
   lastSequence(): number { return this.inner.lastSequence(); }
@@ -103,11 +133,39 @@ export class CryptoMsgStore implements MsgStore {
   empty(): Promise<void> { return this.inner.empty(); }
   close(): Promise<void> { return this.inner.close(); }
 
-  /** A copy with clear data: the wrapped store may cache the stored (encrypted) message. */
-  private decrypted<M extends Msg | undefined>(m: M): M {
+  /**
+   * A batch with its unreadable messages left out, never empty while the wrapped
+   * store has more: an empty batch tells delivery that nothing is left.
+   */
+  private readable(from: number, read: (from: number) => Msg[]): Msg[] {
+    for (let f = from; ;) {
+      const batch = read(f);
+      const out = this.decryptAll(batch);
+      if (out.length > 0 || batch.length === 0) return out;
+      f = batch[batch.length - 1].sequence + 1;
+    }
+  }
+
+  private decryptAll(batch: Msg[]): Msg[] {
+    const out: Msg[] = [];
+    for (const m of batch) {
+      const d = this.decrypted(m);
+      if (d !== undefined) out.push(d);
+    }
+    return out;
+  }
+
+  /** A copy with clear data (the wrapped store may cache the stored one), or undefined when it does not authenticate. */
+  private decrypted(m: Msg | undefined): Msg | undefined {
     if (m === undefined || m.data.length === 0) return m;
-    const data = this.cipher.decrypt(m.data);
+    let data: Uint8Array;
+    try {
+      data = this.cipher.decrypt(m.data);
+    } catch (err) {
+      this.onUnreadable(m.sequence, (err as Error).message);
+      return undefined;
+    }
     if (data === m.data) return m;
-    return makeMsg(m.sequence, m.subject, m.reply, data, m.timestamp) as M;
+    return makeMsg(m.sequence, m.subject, m.reply, data, m.timestamp);
   }
 }

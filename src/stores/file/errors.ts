@@ -56,8 +56,10 @@ export const FILE_STORE_LOGS = {
   /** natstream only: what happens to a damaged record met after start-up (damage.ts). */
   damagedSkipped: (channel: string, seq: number) =>
     `Message ${seq} of channel ${JSON.stringify(channel)} cannot be read and is skipped (see natstream fsck)`,
-  damageLogCapped: (file: string) =>
-    `Further damaged records in file "${file}" are not logged; /streaming/storez lists them`,
+  damageLogCapped: (where: string) =>
+    `Further damaged records in "${where}" are not logged; /streaming/storez lists them`,
+  unreadableMessage: (channel: string, seq: number, err: string) =>
+    `Unable to read message ${seq} of channel ${JSON.stringify(channel)}: ${err}`,
   truncated: (file: string, offset: number) => `File "${file}" has been truncated to offset: ${offset}`,
   recoveryResumes: 'Recovery resumes...',
   partTooShort: (part: string, expected: number, read: number) =>

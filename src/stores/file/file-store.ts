@@ -26,7 +26,7 @@ import { syncDir } from './committer.js';
 import { crc32For, type Crc32 } from './crc32.js';
 import { FileDeliveryCounts } from './delivery-counts.js';
 import { DirLock } from './dir-lock.js';
-import { DamageLog } from './damage.js';
+import { DamageLog } from '../damage.js';
 import { FILE_STORE_ERRORS as E } from './errors.js';
 import { FileMsgStore } from './msg-store.js';
 import { resolveFileStoreOptions, type FileStoreOptions } from './options.js';

@@ -24,7 +24,7 @@ import {
 } from './framing.js';
 import { readTimestampSync, recoverSlices } from './msg-recovery.js';
 import { MsgCache } from './msg-cache.js';
-import type { DamageLog } from './damage.js';
+import type { DamageLog } from '../damage.js';
 import { readRun, type ReadContext } from './msg-reader.js';
 import { HOLE, Slice, discardSliceFiles } from './msg-slice.js';
 import type { FileStoreOptions } from './options.js';
