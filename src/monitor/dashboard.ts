@@ -94,7 +94,7 @@ export class Dashboard {
   }
 
   /** One sample taken: every open page gets it with the current documents. */
-  private tick(sample: HistorySample): void {
+  private tick(sample: HistorySample | null): void {
     if (this.sse.size === 0) return;
     this.sse.broadcast('tick', { sample, stalled: this.history.stalled, heartbeats: this.heartbeats(), ...this.documents() });
   }

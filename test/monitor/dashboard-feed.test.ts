@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { describe, test } from 'node:test';
 
+import { startServer } from '../../src/index.js';
 import { DashboardText } from '../../src/monitor/errors.js';
 import { get } from './support.js';
 import { publish, startStack } from './stack.js';
@@ -109,6 +110,21 @@ describe('dashboard feed and message browser', () => {
       assert.equal(unknown.status, 404, unknown.body);
     } finally {
       await stack.close();
+    }
+  });
+
+  test('core NATS only: ticks carry /varz and no streaming documents', async () => {
+    const server = await startServer({ port: 0, host: '127.0.0.1', streaming: false, monitor: { host: '127.0.0.1', port: 0 } });
+    try {
+      const port = Number(new URL(server.monitorUrl!).port);
+      const events = await readEvents(port, 4);
+      assert.deepEqual(events.map((e) => e.event), ['config', 'history', 'tick', 'tick']);
+      assert.deepEqual(events[1].data, { samples: [] });
+      assert.equal(events[3].data.sample, null);
+      assert.equal(events[3].data.serverz, undefined);
+      assert.equal(typeof (events[3].data.varz as { connections: number }).connections, 'number');
+    } finally {
+      await server.close();
     }
   });
 
