@@ -19,10 +19,20 @@ import { checkStartup } from './config/startup-checks.js';
 const STREAM = 'STREAM: ';
 
 async function main(argv: string[]): Promise<void> {
-  // subcommands (one file each under cli/); the Go server has none, so no flag is shadowed
+  // subcommands (one file each); the Go server has none, so no flag is shadowed
+  if (argv[0] === 'fsck') {
+    const { runFsck } = await import('./fsck/main.js');
+    process.exitCode = await runFsck(argv.slice(1));
+    return;
+  }
   if (argv[0] === 'bench') {
     const { benchMain } = await import('./cli/bench.js');
     process.exitCode = await benchMain(argv.slice(1));
+    return;
+  }
+  if (argv[0] === 'migrate') {
+    const { runMigrate } = await import('./migrate/cli.js');
+    process.exitCode = await runMigrate(argv.slice(1));
     return;
   }
   const cmd = parseCommandLine(argv);
@@ -108,6 +118,11 @@ async function run(options: NatstreamOptions): Promise<void> {
     }
   });
   process.on('SIGHUP', () => reload(options, loggers));
+  // Last line of defence: a promise nobody awaited that failed is a fault in
+  // handling one request; the server logs it and keeps serving everyone else.
+  process.on('unhandledRejection', (err) => {
+    natsLog.error(`Unhandled error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  });
 
   try {
     server = await startServer(toStartOptions(options, loggers));

@@ -17,7 +17,8 @@ import { StreamingServer, logStreamingBanner, newStreamingServerId } from './str
 import { DEFAULT_STREAMING_OPTIONS } from './streaming/options.js';
 import type { StreamingOptions } from './streaming/options.js';
 import type { Transport } from './transport/transport.js';
-import { ExternalTransport } from './transport/external.js';
+import type { ExternalTransport } from './transport/external.js';
+import { FtMember, type FtMemberOptions } from './streaming/ft-member.js';
 import { silentLogger, type Logger } from './util/logger.js';
 
 /** Which store keeps the streaming data, and its settings. */
@@ -28,6 +29,10 @@ export interface StoreSelection {
   dir?: string;
   file?: StoreFactoryOptions['file'];
   sql?: StoreFactoryOptions['sql'];
+  /** Encryption at rest of message data (`--encrypt`); see docs/encryption.md. */
+  encryption?: StoreFactoryOptions['encryption'];
+  /** JETSTREAM: `prefix`, `domain`, `replicas` (the servers are `-ns`, see docs/jetstream.md). */
+  jetstream?: { prefix?: string; domain?: string; replicas?: number };
 }
 
 export interface MonitorSelection {
@@ -62,8 +67,13 @@ export interface StartOptions {
   streaming?: Partial<StreamingOptions> | false;
   store?: StoreSelection;
   connection?: ConnectionSelection;
-  /** `--ft_group`: fault-tolerance mode is not implemented; giving a group is refused. */
+  /**
+   * `--ft_group`: a member of this fault-tolerance group (FILE or SQL store shared
+   * with the other members, docs/ha.md): standby until it gets the store lock.
+   */
   ftGroup?: string;
+  /** FT heartbeat timings (the Go server's 1 s / 1.25 s by default) and what an abort does. */
+  ft?: Omit<FtMemberOptions, 'group'>;
   /** Starts the monitoring HTTP server when given. */
   monitor?: MonitorSelection;
   /** Where log lines go; silent by default. */
@@ -83,6 +93,8 @@ export interface RunningServer {
   /** The embedded core NATS server; absent when running on an external one (`-ns`). */
   readonly core?: NatsServer;
   readonly streaming?: StreamingServer;
+  /** The FT group membership with `ftGroup`. */
+  readonly ft?: FtMember;
   close(): Promise<void>;
 }
 
@@ -90,7 +102,6 @@ export interface RunningServer {
 const STREAMING_CONNECTION_IDS = 4;
 
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
-  if (options.ftGroup) throw new Error('fault tolerance mode (--ft_group) is not supported by natstream');
   const external = options.connection?.natsServerUrl;
   if (external && options.streaming !== false) return startOnExternalNats(options, external);
   const logger = options.logger ?? silentLogger;
@@ -106,6 +117,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
 
   let streaming: StreamingServer | undefined;
   let store: Store | undefined;
+  let ft: FtMember | undefined;
   if (options.streaming !== false) {
     // The in-process transport cannot meet another server on the discover
     // subject, so the Go server's start-up check for one is skipped.
@@ -114,9 +126,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     // The banner comes first, before anything that can fail, as in the Go server's log.
     const serverId = newStreamingServerId();
     logStreamingBanner(streamingLogger, so.clusterId ?? DEFAULT_STREAMING_OPTIONS.clusterId, serverId);
-    store = await openStore(options, so, streamingLogger);
+    store = await openStore(options, so, streamingLogger, (why) => ft?.lockLost(why, streamingLogger));
     const transport = core.createInternalTransport('_NSS');
-    streaming = new StreamingServer({ transport, store, options: so, logger: streamingLogger, serverId });
+    streaming = new StreamingServer({ transport, store, options: so, logger: streamingLogger, serverId, ftMember: !!options.ftGroup });
+    if (options.ftGroup) ft = new FtMember(streaming, transport, store, streamingLogger, { ...options.ft, group: options.ftGroup });
   }
 
   let monitor: Monitor | undefined;
@@ -127,7 +140,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     });
     if (streaming) {
       core.reserveClientIds(STREAMING_CONNECTION_IDS);
-      await streaming.start();
+      if (ft) ft.start();
+      else await streaming.start();
     }
   } catch (err) {
     await monitor?.close();
@@ -146,8 +160,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     monitorUrl: monitorUrl(monitor, monitorHost),
     core,
     streaming,
+    ft,
     close() {
       closing ??= (async () => {
+        ft?.stop();
         // Streaming first: it flushes and closes the store while clients can still be told.
         if (streaming) await streaming.shutdown();
         await monitor?.close();
@@ -172,9 +188,18 @@ async function maybeStartMonitor(
   return startMonitor({ core, streaming, host, port: m.port, httpsPort: m.httpsPort, logger, dashboard });
 }
 
-function openStore(options: StartOptions, so: Partial<StreamingOptions>, logger: Logger): Promise<Store> {
+function openStore(options: StartOptions, so: Partial<StreamingOptions>, logger: Logger, onLockLost: (why: string) => void): Promise<Store> {
   const s = options.store ?? {};
-  return createStore(s.type ?? 'MEMORY', { limits: so.limits, dir: s.dir, file: s.file, sql: s.sql }, logger);
+  const c = options.connection ?? {};
+  if ((s.type ?? '').toUpperCase() === 'JETSTREAM' && !c.natsServerUrl) {
+    return Promise.reject(new Error('the JETSTREAM store needs -ns naming the NATS server (cluster) that runs JetStream'));
+  }
+  const jetstream = {
+    ...s.jetstream, servers: c.natsServerUrl ?? '', user: c.user, pass: c.pass, token: c.token,
+    clusterId: so.clusterId ?? DEFAULT_STREAMING_OPTIONS.clusterId,
+  };
+  const ft = options.ftGroup ? { ftMode: true, onLockLost } : {};
+  return createStore(s.type ?? 'MEMORY', { limits: so.limits, dir: s.dir, file: s.file, sql: s.sql, encryption: s.encryption, jetstream, ...ft }, logger);
 }
 
 /** `-ns`: no embedded core; the streaming layer is a client of an existing NATS server. */
@@ -182,20 +207,30 @@ async function startOnExternalNats(options: StartOptions, url: string): Promise<
   const logger = options.streamingLogger ?? options.logger ?? silentLogger;
   const so: Partial<StreamingOptions> = { ...(options.streaming || {}) };
   if (options.clusterId !== undefined) so.clusterId = options.clusterId;
+  // A member of an FT group waits for the lock, not for other servers' answers.
+  if (options.ftGroup) so.standaloneCheckTimeout = 0;
   const c = options.connection ?? {};
   const serverId = newStreamingServerId();
   logStreamingBanner(logger, so.clusterId ?? DEFAULT_STREAMING_OPTIONS.clusterId, serverId);
-  const store = await openStore(options, so, logger);
+  let ft: FtMember | undefined;
+  const store = await openStore(options, so, logger, (why) => ft?.lockLost(why, logger));
   let transport: ExternalTransport;
   try {
+    // Loaded on demand: the `nats` client is only needed with -ns.
+    const { ExternalTransport } = await import('./transport/external.js');
     transport = await ExternalTransport.connect({ servers: url, user: c.user, pass: c.pass, token: c.token, name: `_NSS-${so.clusterId ?? 'test-cluster'}` });
   } catch (err) {
     await store.close();
     throw err;
   }
-  const streaming = new StreamingServer({ transport, store, options: so, logger, serverId });
+  const streaming = new StreamingServer({ transport, store, options: so, logger, serverId, ftMember: !!options.ftGroup });
   try {
-    await streaming.start();
+    if (options.ftGroup) {
+      ft = new FtMember(streaming, transport, store, logger, { ...options.ft, group: options.ftGroup });
+      ft.start();
+    } else {
+      await streaming.start();
+    }
   } catch (err) {
     await streaming.shutdown().catch(() => undefined);
     await transport.close();
@@ -207,7 +242,9 @@ async function startOnExternalNats(options: StartOptions, url: string): Promise<
     port: 0,
     clusterId: streaming.options.clusterId,
     streaming,
+    ft,
     close() {
+      ft?.stop();
       closing ??= streaming.shutdown().then(() => transport.close());
       return closing;
     },

@@ -106,6 +106,8 @@ export const optionErrors = {
   tlsCertMissing: 'TLS Server certificate must be present and valid',
   tlsKeyMissing: 'TLS Server private key must be present and valid',
   routesNeedCluster: 'solicited routes require cluster capabilities, e.g. --cluster',
+  routesArray: (v: string) => `error parsing cluster routes: expected an array of URLs, got ${v}`,
+  clusterUrl: (v: string) => `error parsing cluster URL ${goQuote(v)}`,
   checkConfigNeedsFile: 'must specify [-c, --config] option to check configuration file syntax',
   invalidSignal: (extra: string) => `invalid signal parameters: ${extra}`,
   unknownSignal: (cmd: string) => `unknown signal ${goQuote(cmd)}`,

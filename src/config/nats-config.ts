@@ -82,11 +82,41 @@ function parseListen(v: ConfValue): HostPort {
   return { host: m[1] ?? m[2], port };
 }
 
+/** nats-server's `cluster {}` block: listen/host/port, name, routes, advertise, authorization. */
 function applyNatsCluster(m: ConfMap, s: Settings): void {
-  for (const [, name, v] of entries(m)) {
-    if (name === 'listen' || name === 'port' || name === 'host' || name === 'net') {
-      s.nats.clusterConfigured = true;
-      if (name === 'listen' && typeof v === 'string') s.nats.clusterListen = v;
+  const n = s.nats;
+  for (const [key, name, v] of entries(m)) {
+    switch (name) {
+      case 'listen': {
+        const hp = parseListen(v);
+        if (hp.host !== undefined) n.clusterHost = hp.host;
+        n.clusterPort = hp.port;
+        n.clusterConfigured = true;
+        break;
+      }
+      case 'port': n.clusterPort = int(key, v); n.clusterConfigured = true; break;
+      case 'host': case 'net': n.clusterHost = str(key, v); n.clusterConfigured = true; break;
+      case 'name': n.clusterName = str(key, v); break;
+      case 'routes': {
+        const list = typeof v === 'string' ? [v] : v;
+        if (!Array.isArray(list) || !list.every((x) => typeof x === 'string')) {
+          throw new ConfigError(optionErrors.routesArray(goPrintValue(v)));
+        }
+        n.routes = (list as string[]).join(',');
+        break;
+      }
+      case 'advertise': case 'cluster_advertise': n.clusterAdvertise = str(key, v); break;
+      case 'no_advertise': n.noAdvertise = bool(key, v); break;
+      case 'connect_retries': n.connectRetries = int(key, v); break;
+      case 'authorization': {
+        for (const [akey, aname, av] of entries(map('authorization', v))) {
+          if (aname === 'user' || aname === 'username') n.clusterUser = str(akey, av);
+          else if (aname === 'pass' || aname === 'password') n.clusterPass = str(akey, av);
+          else if (aname === 'timeout') n.clusterAuthTimeoutSec = seconds(akey, av);
+        }
+        break;
+      }
+      default: break; // tls, permissions, pool_size ...: accepted, not acted on
     }
   }
 }

@@ -40,10 +40,20 @@ export interface NatsSettings {
   noHeaderSupport?: boolean;
   pidFile?: string;
   portsFileDir?: string;
-  /** NATS routing (not supported by natstream; kept for the Go server's checks). */
+  /** NATS routing: `--routes` (comma-separated URLs) or the `cluster { routes }` list. */
   routes?: string;
+  /** `--cluster` or `cluster { listen }`: the route listen URL or host:port. */
   clusterListen?: string;
   clusterConfigured?: boolean;
+  clusterHost?: string;
+  clusterPort?: number;
+  clusterName?: string;
+  clusterAdvertise?: string;
+  noAdvertise?: boolean;
+  connectRetries?: number;
+  clusterUser?: string;
+  clusterPass?: string;
+  clusterAuthTimeoutSec?: number;
 }
 
 export interface MonitorSettings {
@@ -96,6 +106,10 @@ export interface StanSettings {
   discoverPrefix?: string;
   /** Upper-cased as given; validity is a start-up check. */
   storeType?: string;
+  /** JETSTREAM store (natstream only): subject prefix, domain, replicas. */
+  jsPrefix?: string;
+  jsDomain?: string;
+  jsReplicas?: number;
   dir?: string;
   maxChannels?: number;
   maxSubscriptions?: number;

@@ -3,6 +3,7 @@
  * the layers: core NATS, streaming, stores, monitoring, logging. Only what was
  * given is set; each layer fills in its own defaults.
  */
+import { parseRouteUrl, type ClusterOptions } from '../nats/cluster/options.js';
 import type { CoreOptions, TlsOptions } from '../nats/options.js';
 import type { FileStoreOptions } from '../stores/file/options.js';
 import { DEFAULT_STORE_LIMITS } from '../stores/limits.js';
@@ -14,6 +15,7 @@ import type {
   LogOptions, MonitorOptions, NatstreamOptions, StoreSelection, StreamingConnectionOptions, UnsupportedFeatures,
 } from './options.js';
 import type { ChannelLimitsSetting, Settings } from './settings.js';
+import { dict } from '../util/dict.js';
 
 function defined<T extends object>(o: T): T {
   for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
@@ -47,6 +49,7 @@ export function toOptions(s: Settings, argv: readonly string[], files: Natstream
     writeDeadline: n.writeDeadlineMs,
     noHeaderSupport: n.noHeaderSupport,
     tls,
+    cluster: clusterOptions(n),
   });
   const st = s.stan;
   const l = s.log;
@@ -62,6 +65,7 @@ export function toOptions(s: Settings, argv: readonly string[], files: Natstream
     debug: l.stanDebug,
     trace: l.stanTrace,
     ioBatchSize: st.ioBatchSize,
+    partitioning: st.partitioning,
   });
   const connection: StreamingConnectionOptions = defined({
     natsServerUrl: st.natsServerUrl || undefined,
@@ -106,15 +110,18 @@ export function toOptions(s: Settings, argv: readonly string[], files: Natstream
     bulkInsertLimit: s.sql.bulkInsertLimit,
     createSchema: s.sql.createSchema,
   });
-  const store: StoreSelection = defined({ type: st.storeType, dir: st.dir, file, sql });
+  // As the Go server: `--encrypt` or a key given by flag or config turns encryption on
+  // (the environment variable alone does not; when on, it wins over the flag).
+  const encryption = st.encrypt || st.encryptionKey ? { cipher: st.encryptionCipher ?? '', key: st.encryptionKey ?? '' } : undefined;
+  const jetstream = defined({ prefix: st.jsPrefix, domain: st.jsDomain, replicas: st.jsReplicas });
+  const store: StoreSelection = defined({ type: st.storeType, dir: st.dir, file, sql, encryption,
+    jetstream: Object.keys(jetstream).length > 0 ? jetstream : undefined });
   const unsupported: UnsupportedFeatures = defined({
     clustering: st.clustering,
     partitioning: st.partitioning,
     encrypt: st.encrypt,
     encryptionCipher: st.encryptionCipher,
     encryptionKey: st.encryptionKey,
-    routes: n.routes || undefined,
-    clusterListen: n.clusterListen || undefined,
   });
   const log: LogOptions = defined({
     debug: l.debug ?? false,
@@ -154,7 +161,7 @@ function storeLimits(st: Settings['stan']): StoreLimits | undefined {
   if (Object.keys(given).length === 0 && !st.perChannel) return undefined;
   const limits: StoreLimits = { ...DEFAULT_STORE_LIMITS, ...given };
   if (st.perChannel) {
-    limits.perChannel = {};
+    limits.perChannel = dict();
     for (const [name, cl] of Object.entries(st.perChannel)) limits.perChannel[name] = perChannelLimits(cl);
   }
   return limits;
@@ -180,5 +187,33 @@ function perChannelLimits(cl: ChannelLimitsSetting): Partial<ChannelLimits> {
     maxBytes: cl.maxBytes,
     maxAge: cl.maxAgeMs,
     maxInactivity: cl.maxInactivityMs,
+  });
+}
+
+/** `--cluster` / `cluster {}` and `--routes` as the core's cluster options; undefined without a route listener. */
+function clusterOptions(n: Settings['nats']): ClusterOptions | undefined {
+  if (!n.clusterListen && !n.clusterConfigured) return undefined;
+  let host = n.clusterHost ?? '0.0.0.0';
+  let port = n.clusterPort ?? 6222;
+  let user = n.clusterUser;
+  let pass = n.clusterPass;
+  const u = n.clusterListen ? parseRouteUrl(n.clusterListen) : null;
+  if (u !== null) {
+    host = u.host || host;
+    port = u.port;
+    user = u.user ?? user;
+    pass = u.pass ?? pass;
+  }
+  return defined({
+    host,
+    port,
+    name: n.clusterName || undefined,
+    routes: (n.routes ?? '').split(',').map((r) => r.trim()).filter((r) => r !== ''),
+    advertise: n.clusterAdvertise || undefined,
+    noAdvertise: n.noAdvertise,
+    connectRetries: n.connectRetries,
+    user,
+    pass,
+    authTimeout: n.clusterAuthTimeoutSec,
   });
 }

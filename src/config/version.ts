@@ -5,13 +5,16 @@ import { NATS_PROTOCOL_VERSION } from '../nats/server.js';
 export const PROGRAM_NAME = 'natstream';
 
 function readPackageVersion(): string {
-  try {
-    // dist/src/config/version.js -> package.json at the package root
-    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return pkg.version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
+  // dist/src/config/version.js, or the bundle dist/cli/natstream.js -> package.json at the package root
+  for (const rel of ['../../../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === PROGRAM_NAME) return pkg.version ?? '0.0.0';
+    } catch {
+      // not there
+    }
   }
+  return '0.0.0';
 }
 
 export const NATSTREAM_VERSION = readPackageVersion();

@@ -56,9 +56,12 @@ const VENDOR: Record<string, [string, string]> = {
   'uplot.css': ['uplot/dist/uPlot.min.css', 'text/css; charset=utf-8'],
 };
 
-/** The static files ship in src/ (also in the npm package); dist/ code finds them from its own location. */
+/**
+ * The static files ship in src/ (also in the npm package); dist/ code finds them
+ * from its own location (dist/src/monitor/ or the bundle's dist/cli/).
+ */
 function dashboardDir(): string {
-  const candidates = [new URL('./dashboard/', import.meta.url), new URL('../../../src/monitor/dashboard/', import.meta.url)];
+  const candidates = ['./dashboard/', '../../../src/monitor/dashboard/', '../../src/monitor/dashboard/'].map((rel) => new URL(rel, import.meta.url));
   for (const c of candidates) {
     const dir = fileURLToPath(c);
     if (existsSync(dir + 'index.html')) return dir;

@@ -144,10 +144,10 @@ function viewOf(source: StreamingSource | undefined): () => StreamingView | unde
 }
 
 /** nats-server's keys in `http_req_stats` for the paths it counts. */
-const COUNTED: Record<string, string> = {
+const COUNTED = new Map(Object.entries({
   '/': '/', '/varz': '/varz', '/connz': '/connz', '/routez': '/routez',
   '/subsz': '/subsz', '/subscriptionsz': '/subsz', '/healthz': '/healthz',
-};
+}));
 
 class Monitor {
   endpoint: MonitorEndpoint = { httpHost: '', httpPort: 0, httpsPort: 0 };
@@ -181,7 +181,7 @@ class Monitor {
   }
 
   private count(path: string): void {
-    const key = COUNTED[path];
+    const key = COUNTED.get(path) ?? path;
     this.requestStats.set(key, (this.requestStats.get(key) ?? 0) + 1);
   }
 

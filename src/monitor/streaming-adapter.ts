@@ -8,15 +8,17 @@ import type { ChannelView, ClientView, StreamingCounters, StreamingState, Stream
 
 export function streamingView(server: StreamingServer): StreamingView {
   return {
-    get clusterId() { return server.clusterId; },
+    // A standby has not read the store yet: the Go server shows no cluster ID.
+    get clusterId() { return server.state === 'FT_STANDBY' ? '' : server.clusterId; },
     serverId: server.serverId,
     version: STREAMING_VERSION,
     get state() { return server.state as StreamingState; },
     get startTime() { return new Date(server.startTime); },
     get counters(): StreamingCounters { return server.stats; },
     get storeType() { return server.store.name; },
+    damagedRecords: () => server.store.damagedRecords?.() ?? [],
     get limits() { return server.options.limits; },
-    ftActive: false,
+    get ftActive() { return server.state === 'FT_ACTIVE'; },
     get discoverSubject() { return server.subjects.discovery; },
     get closeSubject() { return server.subjects.close; },
     get deadLetterPrefix() { return server.options.deadLetters.prefix; },

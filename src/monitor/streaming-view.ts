@@ -3,7 +3,7 @@
  * on each request. The document builders, the metrics and the dashboard all
  * work from it, so none of them touches the streaming server's internals.
  */
-import type { StoreLimits } from '../stores/store.js';
+import type { DamagedRecord, StoreLimits } from '../stores/store.js';
 
 /** `STANDALONE`, `FT_ACTIVE`, `FT_STANDBY`, `FAILED`, `SHUTDOWN`, `CLUSTERED`. */
 export type StreamingState = 'STANDALONE' | 'FT_ACTIVE' | 'FT_STANDBY' | 'FAILED' | 'SHUTDOWN' | 'CLUSTERED';
@@ -94,6 +94,8 @@ export interface StreamingView {
   readonly counters: StreamingCounters;
   /** `MEMORY`, `FILE`, `SQL`. */
   readonly storeType: string;
+  /** natstream only: stored records found damaged and skipped since start-up (file store). */
+  damagedRecords?(): DamagedRecord[];
   /** The limits in force (global values and per-channel entries as configured). */
   readonly limits: StoreLimits;
   /** True when this server is the active one of a fault-tolerance group. */

@@ -45,6 +45,8 @@ export class ClientConnection implements NatsParserHandler {
   closeReason: CloseReasonText | '' = '';
   /** Registered in the server's list of connections waiting for a flush. */
   flushPending = false;
+  /** Answered the client's first PING: from then on it may get an async INFO (cluster changes). */
+  firstPongSent = false;
 
   // Statistics for /connz.
   readonly start = new Date();
@@ -110,7 +112,14 @@ export class ClientConnection implements NatsParserHandler {
 
   onData(chunk: Buffer): void {
     this.lastActivity = Date.now();
-    this.parser.parse(chunk);
+    try {
+      this.parser.parse(chunk);
+    } catch (err) {
+      // A fault while handling one client's input ends that connection, never the process.
+      const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
+      this.server.logger.error(`${this.logPrefix()} - Error processing client input: ${detail}`);
+      this.sendErrAndClose(NatsErr.internalError, CloseReason.protocol);
+    }
   }
 
   // --- parser callbacks -----------------------------------------------------
@@ -204,6 +213,7 @@ export class ClientConnection implements NatsParserHandler {
   onPing(): void {
     if (!this.authorized) return this.sendErrAndClose(NatsErr.authViolation, CloseReason.auth);
     this.lastIn = this.lastActivity;
+    this.firstPongSent = true;
     this.out.text('PONG\r\n');
     this.server.scheduleFlush(this);
   }

@@ -1,3 +1,5 @@
+import type { ClusterOptions } from './cluster/options.js';
+
 /** Options of the embedded core NATS server; defaults are nats-server 2.9's. */
 export interface UserPermissions {
   publish?: { allow?: string[]; deny?: string[] };
@@ -45,6 +47,8 @@ export interface CoreOptions {
   writeDeadline: number;
   noHeaderSupport: boolean;
   tls?: TlsOptions;
+  /** Route clustering (`--cluster`, `--routes`, `cluster {}`); absent: a single server. */
+  cluster?: ClusterOptions;
 }
 
 export const defaultCoreOptions: CoreOptions = {

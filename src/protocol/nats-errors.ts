@@ -16,6 +16,8 @@ export const NatsErr = {
   invalidSubject: 'Invalid Subject',
   maxSubscriptions: 'maximum subscriptions exceeded',
   invalidPublishSubject: 'Invalid Publish Subject',
+  /** natstream's own: a fault in the server while handling this connection's input (nats-server would panic). */
+  internalError: 'Internal Server Error',
 } as const;
 
 export const permissionsViolationPublish = (subject: string) =>

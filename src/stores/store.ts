@@ -157,6 +157,13 @@ export interface MsgStore {
    * without it is always flushed.
    */
   needsFlush?(): boolean;
+  /**
+   * Optional, for stores whose channel others can write too (JETSTREAM: JetStream
+   * clients publishing to the stream): `listener` gets the messages appended by
+   * someone else, in sequence order, once `lookup` finds them. The server delivers
+   * them like its own publishes.
+   */
+  onForeignMessages?(listener: (msgs: Msg[]) => void): void;
   /** Remove every message (sequences are not reset). */
   empty(): Promise<void>;
   close(): Promise<void>;
@@ -207,6 +214,17 @@ export interface RecoveredState {
   channels: Map<string, RecoveredChannel>;
 }
 
+/** A stored message that could not be read after start-up (file store), as /streaming/storez lists it. */
+export interface DamagedRecord {
+  channel: string;
+  file: string;
+  /** Offset of the record header in `file`. */
+  offset: number;
+  /** The sequence the index gives this record. */
+  sequence: number;
+  error: string;
+}
+
 /** A store: server identity, clients and channels. */
 export interface Store {
   /** `MEMORY`, `FILE`, `SQL` (shown in the start-up banner and /streaming/storez). */
@@ -243,4 +261,6 @@ export interface Store {
   deleteClient(id: string): Promise<void>;
   /** Flush and close everything, release the lock. */
   close(): Promise<void>;
+  /** Optional: the records found damaged and skipped since start-up (file store). */
+  damagedRecords?(): DamagedRecord[];
 }

@@ -37,6 +37,11 @@ export interface StreamingOptions {
   dupClientCheckTimeout: number;
   /** natstream only: `--max_deliver`, `--dead_letter_prefix` (docs/dead-letters.md). */
   deadLetters: DeadLetterOptions;
+  /**
+   * Config key `partitioning`: serve only the channels of `limits.perChannel`,
+   * beside other servers of the same cluster ID (partitioning.ts).
+   */
+  partitioning: boolean;
 }
 
 export const DEFAULT_STREAMING_OPTIONS: Readonly<StreamingOptions> = Object.freeze({
@@ -53,6 +58,7 @@ export const DEFAULT_STREAMING_OPTIONS: Readonly<StreamingOptions> = Object.free
   dupClientCheckTimeout: 500,
   standaloneCheckTimeout: 250,
   deadLetters: DEFAULT_DEAD_LETTER_OPTIONS,
+  partitioning: false,
 });
 
 /** Defaults completed with `partial` (limits merged field by field). */

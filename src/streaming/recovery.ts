@@ -16,6 +16,7 @@ import type { Delivery } from './delivery.js';
 import { QueueGroup } from './queue-group.js';
 import type { RedeliveryTimer } from './redelivery.js';
 import { Subscription, durableKey } from './subscription.js';
+import { guarded } from './failures.js';
 
 export class Recovery {
   private readonly online: Subscription[] = [];
@@ -136,7 +137,7 @@ export class Recovery {
   }
 
   private attach(client: Client, sub: Subscription): void {
-    sub.ackSub = this.ctx.transport.subscribe(sub.ackInbox, (_s, _r, payload) => this.delivery.onAck(sub, payload));
+    sub.ackSub = this.ctx.transport.subscribe(sub.ackInbox, guarded(this.ctx.log, 'Ack failed', (_s, _r, payload) => this.delivery.onAck(sub, payload)));
     sub.channel.byAckInbox.set(sub.ackInbox, sub);
     client.subs.add(sub);
     sub.ready = true;

@@ -12,6 +12,7 @@ import type { StreamingContext } from './context.js';
 import type { DeadLetters } from './dead-letters.js';
 import type { Delivery } from './delivery.js';
 import type { Subscription } from './subscription.js';
+import { detach } from './failures.js';
 
 /** Go: pending messages due within this much of now are redelivered in the same pass. */
 const TOLERANCE_MS = 15;
@@ -48,7 +49,7 @@ export class RedeliveryTimer {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
     this.armedFor = at;
-    this.timer = setTimeout(() => { void this.fire(); }, Math.max(0, at - Date.now()));
+    this.timer = setTimeout(() => { detach(this.ctx.log, 'Redelivery failed', this.fire()); }, Math.max(0, at - Date.now()));
   }
 
   private async fire(): Promise<void> {

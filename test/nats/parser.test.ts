@@ -1,27 +1,11 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { NatsParser, type NatsParserHandler } from '../../src/protocol/nats-parser.js';
+import { parserRecorder, type ParserEvent } from '../support/parser-recorder.js';
 import { NatsErr } from '../../src/protocol/nats-errors.js';
+import { prng as rng } from '../support/prng.js';
 
-type Event = [string, ...unknown[]];
-
-/** Records every callback as a plain tuple, copying payloads (they are views into the read buffer). */
-function recorder(opts: { headers?: boolean; maxControlLine?: number; maxPayload?: number } = {}) {
-  const events: Event[] = [];
-  const handler: NatsParserHandler = {
-    onConnect: (json) => events.push(['connect', json]),
-    onPub: (s, r, p) => events.push(['pub', s, r, Buffer.from(p).toString('latin1')]),
-    onHpub: (s, r, h, p) => events.push(['hpub', s, r, h, Buffer.from(p).toString('latin1')]),
-    onSub: (s, q, sid) => events.push(['sub', s, q, sid]),
-    onUnsub: (sid, max) => events.push(['unsub', sid, max]),
-    onPing: () => events.push(['ping']),
-    onPong: () => events.push(['pong']),
-    onProtocolError: (err) => events.push(['error', err]),
-  };
-  const parser = new NatsParser(handler, { maxControlLine: opts.maxControlLine ?? 4096, maxPayload: opts.maxPayload ?? 1024 * 1024 });
-  parser.headersAllowed = opts.headers ?? false;
-  return { parser, events };
-}
+type Event = ParserEvent;
+const recorder = parserRecorder;
 
 function parseAll(input: string, opts?: Parameters<typeof recorder>[0]): Event[] {
   const { parser, events } = recorder(opts);
@@ -118,18 +102,6 @@ describe('parser - malformed input', () => {
     assert.deepEqual(parseAll('FOO\r\nPING\r\n'), [['error', NatsErr.unknownOp]]);
   });
 });
-
-/** A deterministic pseudo-random generator, so a failing case can be replayed. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('parser - properties', () => {
   const stream =

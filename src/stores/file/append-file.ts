@@ -4,9 +4,9 @@
  * returned position): no copies, no promise per record. The I/O itself is done
  * by the file's Committer (committer.ts), which writes and syncs in batches.
  */
-import * as fs from 'node:fs';
 import { FILE_STORE_ERRORS as E } from './errors.js';
 import { VERSION_BYTES } from './framing.js';
+import { io } from './io.js';
 
 const MIN_BUFFER = 512;
 const KEEP_SPARE_MAX = 256 * 1024;
@@ -37,16 +37,16 @@ export class AppendFile {
    */
   static open(file: string, size: number): AppendFile {
     if (size === 0) {
-      const fd = fs.openSync(file, 'w+');
+      const fd = io.openSync(file, 'w+');
       try {
-        fs.writeSync(fd, VERSION_BYTES, 0, VERSION_BYTES.length, 0);
+        io.writeSync(fd, VERSION_BYTES, 0, VERSION_BYTES.length, 0);
       } catch (e) {
-        fs.closeSync(fd);
+        io.closeSync(fd);
         throw e;
       }
       return new AppendFile(file, fd, VERSION_BYTES.length, true);
     }
-    return new AppendFile(file, fs.openSync(file, 'r+'), size, false);
+    return new AppendFile(file, io.openSync(file, 'r+'), size, false);
   }
 
   /** Reserves n bytes at the end; the caller writes them at the returned position of `this.buf`. */

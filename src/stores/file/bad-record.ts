@@ -4,12 +4,12 @@
  * or, for an incomplete last record with `-file_truncate_bad_eof`, cut the file
  * there and carry on.
  */
-import * as fs from 'node:fs';
 import type { Logger } from '../../util/logger.js';
 import { FILE_STORE_ERRORS as E, FILE_STORE_LOGS as L } from './errors.js';
 import { RECORD_HEADER_SIZE } from './framing.js';
 import { Scan, readAt } from './record-scanner.js';
 import type { RecordScanner } from './record-scanner.js';
+import { io } from './io.js';
 
 /** Lines of payload dump at most (the Go server dumps it all; a 1 MB record would be 50k lines). */
 const MAX_DUMP_LINES = 16;
@@ -21,14 +21,14 @@ export interface BadRecordContext {
 }
 
 /**
- * Handles a Scan.Torn or Scan.BadCrc result at scanner.offset of `file`.
+ * Handles a Scan.Torn, Scan.BadCrc or Scan.Zeroed result at scanner.offset of `file`.
  * Returns normally when the file was truncated there (recovery continues);
  * throws the error text otherwise.
  */
 export function handleBadRecord(ctx: BadRecordContext, file: string, fd: number, sc: RecordScanner, result: Scan, typed: boolean): void {
   const { logger } = ctx;
   const offset = sc.offset;
-  const err = result === Scan.Torn ? E.unexpectedEof : E.corruptedData(sc.expectedCrc, sc.gotCrc);
+  const err = scanError(sc, result);
   if (result === Scan.Torn) {
     logger.error(L.unexpectedEofFor(file));
     if (!ctx.truncateBadEof) {
@@ -43,7 +43,7 @@ export function handleBadRecord(ctx: BadRecordContext, file: string, fd: number,
   dumpRecord(logger, fd, offset, typed);
   if (result === Scan.Torn) {
     if (ctx.truncateBadEof) {
-      fs.ftruncateSync(fd, offset);
+      io.ftruncateSync(fd, offset);
       logger.notice(L.truncated(file, offset));
       logger.notice(L.recoveryResumes);
       return;
@@ -51,6 +51,13 @@ export function handleBadRecord(ctx: BadRecordContext, file: string, fd: number,
     logger.error(L.partTooShort(sc.tornPart, sc.tornExpected, sc.tornRead));
   }
   throw new Error(err);
+}
+
+/** The error text of a bad scan result. */
+export function scanError(sc: RecordScanner, result: Scan): string {
+  if (result === Scan.Torn) return E.unexpectedEof;
+  if (result === Scan.Zeroed) return E.zeroedRecord;
+  return E.corruptedData(sc.expectedCrc, sc.gotCrc);
 }
 
 function dumpRecord(logger: Logger, fd: number, offset: number, typed: boolean): void {

@@ -13,10 +13,10 @@
  * re-indexes). Progress is counted in rounds, so a compaction that rewrites a
  * file does not confuse pending waiters.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AppendFile } from './append-file.js';
 import { FILE_STORE_ERRORS as E } from './errors.js';
+import { io, ioFdatasync, ioFsync, ioWrite } from './io.js';
 
 interface Waiter {
   /** Round number that must be complete. */
@@ -236,25 +236,25 @@ export class Committer {
     const round = this.appendedRound++;
     const tmp = path.join(req.tmpDir, `${req.tmpPrefix}${process.pid}.${Date.now()}.${Math.floor(Math.random() * 1e9)}`);
     try {
-      const tfd = fs.openSync(tmp, 'w');
+      const tfd = io.openSync(tmp, 'w');
       try {
         let done = 0;
-        while (done < content.length) done += await fsWrite(tfd, content, done, content.length - done, done);
-        await fsFsync(tfd);
+        while (done < content.length) done += await ioWrite(tfd, content, done, content.length - done, done);
+        await ioFsync(tfd);
       } finally {
-        fs.closeSync(tfd);
+        io.closeSync(tfd);
       }
-      fs.renameSync(tmp, file.path);
+      io.renameSync(tmp, file.path);
     } catch (e) {
-      fs.rmSync(tmp, { force: true });
+      io.rmSync(tmp, { force: true });
       this.replaceReq = null;
       req.reject(e as Error);
       return; // the old file is intact; keep appending to it
     }
     await syncDir(path.dirname(file.path));
     const old = file.fd;
-    file.fd = fs.openSync(file.path, 'r+');
-    fs.closeSync(old);
+    file.fd = io.openSync(file.path, 'r+');
+    io.closeSync(old);
     file.size = content.length + file.len;
     file.writtenSize = content.length;
     file.created = false;
@@ -266,18 +266,6 @@ export class Committer {
   }
 }
 
-function fsWrite(fd: number, b: Buffer, off: number, len: number, pos: number): Promise<number> {
-  return new Promise((resolve, reject) => fs.write(fd, b, off, len, pos, (err, n) => (err ? reject(err) : resolve(n))));
-}
-
-function fsFsync(fd: number): Promise<void> {
-  return new Promise((resolve, reject) => fs.fsync(fd, (err) => (err ? reject(err) : resolve())));
-}
-
-function fsFdatasync(fd: number): Promise<void> {
-  return new Promise((resolve, reject) => fs.fdatasync(fd, (err) => (err ? reject(err) : resolve())));
-}
-
 /**
  * A synchronous pwrite: it only copies into the page cache, which costs a few
  * microseconds, where a thread-pool round trip costs tens (and the Go server's
@@ -286,12 +274,12 @@ function fsFdatasync(fd: number): Promise<void> {
 function writeChunk(f: AppendFile, chunk: Buffer): void {
   const pos = f.writtenSize;
   let done = 0;
-  while (done < chunk.length) done += fs.writeSync(f.fd, chunk, done, chunk.length - done, pos + done);
+  while (done < chunk.length) done += io.writeSync(f.fd, chunk, done, chunk.length - done, pos + done);
   f.writtenSize = pos + chunk.length;
 }
 
 async function syncFile(f: AppendFile): Promise<void> {
-  await fsFdatasync(f.fd);
+  await ioFdatasync(f.fd);
   if (f.created) {
     f.created = false;
     await syncDir(path.dirname(f.path));
@@ -301,7 +289,7 @@ async function syncFile(f: AppendFile): Promise<void> {
 function closeFile(f: AppendFile): void {
   f.closed = true;
   if (f.fd >= 0) {
-    try { fs.closeSync(f.fd); } catch { /* already closed */ }
+    try { io.closeSync(f.fd); } catch { /* already closed */ }
     f.fd = -1;
   }
 }
@@ -310,11 +298,11 @@ function closeFile(f: AppendFile): void {
 export async function syncDir(dir: string): Promise<void> {
   let fd = -1;
   try {
-    fd = fs.openSync(dir, 'r');
-    await fsFsync(fd);
+    fd = io.openSync(dir, 'r');
+    await ioFsync(fd);
   } catch {
     // Some filesystems refuse fsync on directories; nothing more can be done.
   } finally {
-    if (fd >= 0) fs.closeSync(fd);
+    if (fd >= 0) io.closeSync(fd);
   }
 }

@@ -27,6 +27,8 @@ export const FILE_STORE_ERRORS = {
   corruptedData: (expected: number, got: number) =>
     `corrupted data, expected crc to be 0x${hex8(expected)}, got 0x${hex8(got)}`,
   unexpectedEof: 'unexpected EOF',
+  /** natstream only: a zero record header with data after it (record-scanner.ts). */
+  zeroedRecord: 'zeroed record header followed by non-zero data',
   unexpectedSubRecordType: (t: number) => `unexpected record type: ${t}`,
   invalidClientRecordType: (t: number) => `invalid client record type: ${t}`,
   invalidSliceName: (file: string) => `message log has an invalid name: ${file}`,
@@ -51,6 +53,11 @@ export const FILE_STORE_LOGS = {
   corruptedRecord: (file: string, err: string) => `Corrupted record in file "${file}": ${err}`,
   /** natstream adds the offset, which the Go dump leaves implicit. */
   recordOffset: (file: string, offset: number) => `Bad record in file "${file}" at offset ${offset}`,
+  /** natstream only: what happens to a damaged record met after start-up (damage.ts). */
+  damagedSkipped: (channel: string, seq: number) =>
+    `Message ${seq} of channel ${JSON.stringify(channel)} cannot be read and is skipped (see natstream fsck)`,
+  damageLogCapped: (file: string) =>
+    `Further damaged records in file "${file}" are not logged; /streaming/storez lists them`,
   truncated: (file: string, offset: number) => `File "${file}" has been truncated to offset: ${offset}`,
   recoveryResumes: 'Recovery resumes...',
   partTooShort: (part: string, expected: number, read: number) =>
@@ -76,4 +83,6 @@ export const FILE_STORE_NOTES = {
   indexPastData: (seq: number, end: number, size: number) =>
     `index entry for sequence ${seq} ends at offset ${end}, data file has ${size} bytes`,
   staleRecord: (seq: number, last: number) => `record of sequence ${seq} after sequence ${last}`,
+  headerNeverSynced: (file: string) =>
+    `File "${file}" has no version header (created, then lost power before its first sync): starting it empty`,
 } as const;

@@ -5,13 +5,13 @@
  * limits, lookups and read-ahead need; timestamps stay on disk.
  */
 import { execFile } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from '../../util/logger.js';
 import type { AppendFile } from './append-file.js';
 import type { Committer } from './committer.js';
 import { FILE_STORE_LOGS as L } from './errors.js';
 import { MSG_RECORD_OVERHEAD } from './framing.js';
+import { io } from './io.js';
 
 export const SLICE_PREFIX = 'msgs.';
 export const DAT_SUFFIX = '.dat';
@@ -122,16 +122,22 @@ export class Slice {
     return this.sizes[seq - this.baseSeq];
   }
 
+  /** Room for `n` entries in all (recovery knows the count from the index size). */
+  reserve(n: number): void {
+    if (n <= this.offsets.length) return;
+    const o = new Float64Array(n);
+    o.set(this.offsets.subarray(0, this.entries));
+    const s = new Uint32Array(n);
+    s.set(this.sizes.subarray(0, this.entries));
+    this.offsets = o;
+    this.sizes = s;
+  }
+
   private set(i: number, offset: number, size: number): void {
     if (i >= this.offsets.length) {
       let cap = this.offsets.length * 2;
       while (cap <= i) cap *= 2;
-      const o = new Float64Array(cap);
-      o.set(this.offsets.subarray(0, this.entries));
-      const s = new Uint32Array(cap);
-      s.set(this.sizes.subarray(0, this.entries));
-      this.offsets = o;
-      this.sizes = s;
+      this.reserve(cap);
     }
     this.offsets[i] = offset;
     this.sizes[i] = size;
@@ -139,14 +145,14 @@ export class Slice {
 
   /** The read descriptor (opened on first use). */
   fdForRead(): number {
-    if (this.readFd < 0) this.readFd = fs.openSync(this.datPath, 'r');
+    if (this.readFd < 0) this.readFd = io.openSync(this.datPath, 'r');
     this.lastRead = Date.now();
     return this.readFd;
   }
 
   closeReadFd(): void {
     if (this.readFd >= 0 && this.reads === 0) {
-      try { fs.closeSync(this.readFd); } catch { /* already closed */ }
+      try { io.closeSync(this.readFd); } catch { /* already closed */ }
       this.readFd = -1;
     }
   }
@@ -163,9 +169,9 @@ export function discardSliceFiles(sl: Slice, channel: string, script: string, lo
     const datBak = sl.datPath + BAK_SUFFIX;
     const idxBak = sl.idxPath + BAK_SUFFIX;
     try {
-      fs.renameSync(sl.datPath, datBak);
+      io.renameSync(sl.datPath, datBak);
       try {
-        fs.renameSync(sl.idxPath, idxBak);
+        io.renameSync(sl.idxPath, idxBak);
         return new Promise<void>((resolve) => {
           execFile(script, [channel, datBak, idxBak], (err, stdout, stderr) => {
             const out = `${stdout}${stderr}`;
@@ -175,13 +181,13 @@ export function discardSliceFiles(sl: Slice, channel: string, script: string, lo
           });
         });
       } catch {
-        fs.rmSync(datBak, { force: true });
+        io.rmSync(datBak, { force: true });
       }
     } catch {
       // could not archive: remove instead
     }
   }
-  fs.rmSync(sl.datPath, { force: true });
-  fs.rmSync(sl.idxPath, { force: true });
+  io.rmSync(sl.datPath, { force: true });
+  io.rmSync(sl.idxPath, { force: true });
   return null;
 }

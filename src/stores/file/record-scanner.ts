@@ -9,7 +9,12 @@ import * as fs from 'node:fs';
 import type { Crc32 } from './crc32.js';
 import { RECORD_HEADER_SIZE, VERSION_SIZE } from './framing.js';
 
-export const enum Scan { Record, End, ZeroTail, Torn, BadCrc }
+/**
+ * What ends or continues a scan. `Zeroed`: a zero header with non-zero bytes after
+ * it — not a zero-padded tail but a zeroed range; the Go server would cut the
+ * file there and lose the records that follow, natstream treats it as a bad record.
+ */
+export const enum Scan { Record, End, ZeroTail, Torn, BadCrc, Zeroed }
 
 const WINDOW = 1024 * 1024;
 
@@ -65,7 +70,7 @@ export class RecordScanner {
       type = first >>> 24;
       size = first & 0xffffff;
     }
-    if (size === 0 && type === 0 && crc === 0) return Scan.ZeroTail;
+    if (size === 0 && type === 0 && crc === 0) return this.zeroFrom(off + RECORD_HEADER_SIZE) ? Scan.ZeroTail : Scan.Zeroed;
     this.type = type;
     this.size = size;
     if (!this.ensure(off, RECORD_HEADER_SIZE + size)) {
@@ -86,6 +91,18 @@ export class RecordScanner {
     }
     this.next_ = off + RECORD_HEADER_SIZE + size;
     return Scan.Record;
+  }
+
+  /** Whether every byte from `off` to the end of the file is zero. */
+  private zeroFrom(off: number): boolean {
+    const chunk = Buffer.allocUnsafe(64 * 1024);
+    for (let pos = off; pos < this.fileSize;) {
+      const n = fs.readSync(this.fd, chunk, 0, Math.min(chunk.length, this.fileSize - pos), pos);
+      if (n === 0) break;
+      for (let i = 0; i < n; i++) if (chunk[i] !== 0) return false;
+      pos += n;
+    }
+    return true;
   }
 
   /** Makes file bytes [off, off + n) available in this.buf; false if the file is shorter. */

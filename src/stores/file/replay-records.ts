@@ -1,8 +1,10 @@
 import * as fs from 'node:fs';
 import { handleBadRecord, type BadRecordContext } from './bad-record.js';
 import type { Crc32 } from './crc32.js';
-import { VERSION_SIZE, checkVersion } from './framing.js';
+import { FILE_STORE_NOTES as N } from './errors.js';
+import { VERSION_SIZE, checkVersion, headerNeverSynced } from './framing.js';
 import { Scan, RecordScanner, readAt } from './record-scanner.js';
+import { io } from './io.js';
 
 /**
  * Replays a typed record file (clients.dat, subs.dat): checks the version,
@@ -18,22 +20,28 @@ export function replayRecordFile(
   onRecord: (type: number, buf: Buffer, start: number, end: number) => void,
 ): number {
   if (!fs.existsSync(path)) return 0;
-  const fd = fs.openSync(path, 'r+');
+  const fd = io.openSync(path, 'r+');
   try {
     let size = fs.fstatSync(fd).size;
     if (size === 0) return 0;
-    const version = checkVersion(readAt(fd, 0, VERSION_SIZE), Math.min(size, VERSION_SIZE));
+    const head = readAt(fd, 0, VERSION_SIZE);
+    if (headerNeverSynced(head, Math.min(size, VERSION_SIZE))) {
+      bad.logger.warn(N.headerNeverSynced(path));
+      io.ftruncateSync(fd, 0);
+      return 0;
+    }
+    const version = checkVersion(head, Math.min(size, VERSION_SIZE));
     if (version) throw new Error(version);
     const sc = new RecordScanner(fd, size, true, crc32, checkCrc);
     for (;;) {
       const r = sc.next();
       if (r === Scan.End) break;
       if (r === Scan.ZeroTail) {
-        fs.ftruncateSync(fd, sc.offset);
+        io.ftruncateSync(fd, sc.offset);
         size = sc.offset;
         break;
       }
-      if (r === Scan.Torn || r === Scan.BadCrc) {
+      if (r === Scan.Torn || r === Scan.BadCrc || r === Scan.Zeroed) {
         handleBadRecord(bad, path, fd, sc, r, true);
         size = sc.offset;
         break;
@@ -42,6 +50,6 @@ export function replayRecordFile(
     }
     return size;
   } finally {
-    fs.closeSync(fd);
+    io.closeSync(fd);
   }
 }

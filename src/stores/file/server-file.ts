@@ -12,6 +12,7 @@ import { FILE_STORE_ERRORS as E, FILE_STORE_LOGS as L } from './errors.js';
 import { RECORD_HEADER_SIZE, UNTYPED, VERSION_BYTES, VERSION_SIZE, checkVersion, frameRecord } from './framing.js';
 import { syncDir } from './committer.js';
 import { serverInfoCodec } from './records.js';
+import { io, ioFsync, ioWrite } from './io.js';
 
 export const SERVER_FILE_NAME = 'server.dat';
 
@@ -61,13 +62,14 @@ export async function writeServerFile(file: string, info: ServerInfo, crc32: Crc
   serverInfoCodec.write(buf, VERSION_SIZE + RECORD_HEADER_SIZE, info);
   frameRecord(buf, VERSION_SIZE, UNTYPED, size, crc32);
   const tmp = `${file}.${process.pid}.tmp`;
-  const fh = await fs.promises.open(tmp, 'w');
+  const fd = io.openSync(tmp, 'w');
   try {
-    await fh.writeFile(buf);
-    await fh.sync();
+    let done = 0;
+    while (done < buf.length) done += await ioWrite(fd, buf, done, buf.length - done, done);
+    await ioFsync(fd);
   } finally {
-    await fh.close();
+    io.closeSync(fd);
   }
-  await fs.promises.rename(tmp, file);
+  io.renameSync(tmp, file);
   await syncDir(path.dirname(file));
 }

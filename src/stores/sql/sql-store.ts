@@ -37,6 +37,8 @@ export interface SqlStoreHooks {
   onLockLost?: (why: string) => void;
   /** Lock refresh interval (ms); 1000 as in the Go server. Tests lower it. */
   lockIntervalMs?: number;
+  /** FT standby: watch the StoreLock row from the start (lock.ts), for a faster takeover. */
+  ftMode?: boolean;
 }
 
 interface SqlChannel {
@@ -80,6 +82,7 @@ export class SqlStore implements Store {
       const store = new SqlStore(db, ctx, log, hooks, redactSource(o.driver, o.source));
       if (limits) store.setLimits(limits);
       await store.loadCounters();
+      if (hooks.ftMode) store.storeLock().watch();
       return store;
     } catch (err) {
       await db.close().catch(() => undefined);
@@ -98,6 +101,10 @@ export class SqlStore implements Store {
 
   async getExclusiveLock(): Promise<boolean> {
     if (this.closed) return false;
+    return this.storeLock().tryAcquire();
+  }
+
+  private storeLock(): SqlStoreLock {
     if (this.lock === undefined) {
       this.lock = new SqlStoreLock(this.db, this.stmts, this.log, this.hooks.lockIntervalMs ?? 1000, (why) => {
         if (this.hooks.onLockLost) {
@@ -108,7 +115,7 @@ export class SqlStore implements Store {
         }
       });
     }
-    return this.lock.tryAcquire();
+    return this.lock;
   }
 
   init(info: ServerInfo): Promise<void> {

@@ -4,42 +4,38 @@
  * the auto-sync task, and CRC polynomials.
  */
 import assert from 'node:assert/strict';
-import { createRequire, syncBuiltinESMExports } from 'node:module';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { makeMsg } from '../../../src/protocol/stan-msg.js';
 import { crc32For } from '../../../src/stores/file/crc32.js';
 import { FileStore } from '../../../src/stores/file/index.js';
+import { PLAIN_FS_IO, setFileIO } from '../../../src/stores/file/io.js';
 import type { ServerInfo } from '../../../src/stores/store.js';
 import { silentLogger } from '../../../src/util/logger.js';
 import { tempDir } from './helpers.js';
 
-const require = createRequire(import.meta.url);
-const cjsFs = require('node:fs') as typeof fs;
 
 const info: ServerInfo = {
   clusterId: 'c', discovery: 'd', publish: 'p', subscribe: 's', unsubscribe: 'u', close: 'x', subClose: 'sc', acksSubs: 'a', nodeId: '',
 };
 const T0 = 1_700_000_000_000_000_000n;
 
-/** Counts fdatasync calls made through node:fs (the store's only data sync). */
+/** Counts fdatasync calls made through the store's I/O seam (its only data sync). */
 let syncs = 0;
-const realFdatasync = cjsFs.fdatasync;
 
 describe('file store: write path', () => {
   beforeEach(() => {
     syncs = 0;
-    (cjsFs as { fdatasync: typeof fs.fdatasync }).fdatasync = ((fd: number, cb: fs.NoParamCallback) => {
-      syncs++;
-      realFdatasync(fd, cb);
-    }) as typeof fs.fdatasync;
-    syncBuiltinESMExports();
+    setFileIO({
+      ...PLAIN_FS_IO,
+      fdatasync: (fd, cb) => {
+        syncs++;
+        PLAIN_FS_IO.fdatasync(fd, cb);
+      },
+    });
   });
-  afterEach(() => {
-    (cjsFs as { fdatasync: typeof fs.fdatasync }).fdatasync = realFdatasync;
-    syncBuiltinESMExports();
-  });
+  afterEach(() => setFileIO(null));
 
   it('group commit: 200 concurrent publish+flush share one fsync per file, each resolved after its bytes are written', async () => {
     const { dir, cleanup } = await tempDir();
