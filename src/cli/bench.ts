@@ -227,6 +227,10 @@ function csv(pubs: Sample[], subs: Sample[]): string {
 
 /** The subcommand: parses, runs, prints; resolves with the exit status. */
 export async function benchMain(argv: readonly string[]): Promise<number> {
+  if (argv.length === 1 && (argv[0] === '-h' || argv[0] === '--help' || argv[0] === '-help')) {
+    process.stdout.write(BENCH_USAGE);
+    return 0;
+  }
   const o = parseBenchArgs(argv);
   if ('error' in o) {
     process.stderr.write(o.error);

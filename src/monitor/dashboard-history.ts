@@ -47,7 +47,8 @@ export class DashboardHistory {
 
   constructor(
     private readonly view: () => StreamingView | undefined,
-    private readonly onSample: (s: HistorySample) => void,
+    /** Called every interval: with the new sample, or null while there is no streaming server. */
+    private readonly onSample: (s: HistorySample | null) => void,
     private readonly intervalMs = 1000,
     private readonly keep = 900,
   ) {}
@@ -70,7 +71,10 @@ export class DashboardHistory {
 
   sample(): void {
     const view = this.view();
-    if (view === undefined) return;
+    if (view === undefined) {
+      this.onSample(null);
+      return;
+    }
     const t = Date.now();
     const k = view.counters;
     const p = this.prev;

@@ -97,7 +97,7 @@ export class Dashboard {
   }
 
   /** One sample taken: every open page gets it with the current documents. */
-  private tick(sample: HistorySample): void {
+  private tick(sample: HistorySample | null): void {
     if (this.sse.size === 0) return;
     this.sse.broadcast('tick', { sample, stalled: this.history.stalled, heartbeats: this.heartbeats(), ...this.documents() });
   }
@@ -172,6 +172,10 @@ export class Dashboard {
   private async messages(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const view = this.view();
     if (view === undefined) return sendJson(res, 404, { error: DashboardText.noStreaming });
+    // payloads are data: with authentication on, only a NATS user may read them
+    if (this.authenticate(req) === null) {
+      return sendJson(res, 401, { error: DashboardText.authRequired }, { 'WWW-Authenticate': 'Basic realm="natstream monitor"' });
+    }
     const url = req.url ?? '';
     const q = new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
     try {

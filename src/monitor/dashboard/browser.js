@@ -30,14 +30,19 @@ window.natstreamBrowser = (function () {
     try { return JSON.stringify(JSON.parse(text), null, 2); } catch { return null; }
   }
 
+  /** A hex dump shows at most this much (a large payload would stall the page). */
+  const HEX_MAX = 64 * 1024;
+
   function asHex(bytes) {
     const lines = [];
-    for (let at = 0; at < bytes.length; at += 16) {
+    const end = Math.min(bytes.length, HEX_MAX);
+    for (let at = 0; at < end; at += 16) {
       const row = bytes.subarray(at, at + 16);
       const hex = [...row].map((b) => b.toString(16).padStart(2, '0')).join(' ');
       const ascii = [...row].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
       lines.push(`${at.toString(16).padStart(8, '0')}  ${hex.padEnd(47)}  |${ascii}|`);
     }
+    if (bytes.length > end) lines.push(`… ${bytes.length - end} more bytes`);
     return lines.join('\n');
   }
 

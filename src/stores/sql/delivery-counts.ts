@@ -7,6 +7,7 @@
  */
 import type { DeliveryCountRecord, DeliveryCounts } from '../delivery-counts.js';
 import { num, str, type Db, type SqlValue } from './db.js';
+import { toPostgres } from './statements.js';
 
 export const DELIVERY_COUNTS_TABLE = 'NatstreamDeliveries';
 
@@ -20,10 +21,13 @@ const UPSERT = {
   mysql: `INSERT INTO ${DELIVERY_COUNTS_TABLE} (id, unit, seq, count) VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE count = VALUES(count)`,
 };
 
-function placeholders(driver: 'postgres' | 'mysql', sql: string): string {
-  if (driver === 'mysql') return sql;
-  let i = 0;
-  return sql.replace(/\?/g, () => `$${++i}`);
+/** The other statements, in MySQL form (`toPostgres` rewrites them for PostgreSQL). */
+const LOAD = `SELECT unit, seq, count FROM ${DELIVERY_COUNTS_TABLE} WHERE id=?`;
+const CLEAR = `DELETE FROM ${DELIVERY_COUNTS_TABLE} WHERE id=?`;
+const REMOVE = `DELETE FROM ${DELIVERY_COUNTS_TABLE} WHERE id=? AND unit=? AND seq=?`;
+
+function dialect(driver: 'postgres' | 'mysql', sql: string): string {
+  return driver === 'postgres' ? toPostgres(sql) : sql;
 }
 
 /** Creates the table once per database handle. */
@@ -47,15 +51,14 @@ export class SqlDeliveryCounts implements DeliveryCounts {
 
   async load(): Promise<DeliveryCountRecord[]> {
     await ensureDeliveryCountsTable(this.db);
-    const rows = await this.db.query(
-      placeholders(this.db.driver, `SELECT unit, seq, count FROM ${DELIVERY_COUNTS_TABLE} WHERE id=?`), [this.channelId]);
+    const rows = await this.db.query(dialect(this.db.driver, LOAD), [this.channelId]);
     return rows.map((r) => ({ unit: str(r[0]), seq: num(r[1]), count: num(r[2]) }));
   }
 
   async clear(): Promise<void> {
     this.ops = [];
     await ensureDeliveryCountsTable(this.db);
-    await this.db.exec(placeholders(this.db.driver, `DELETE FROM ${DELIVERY_COUNTS_TABLE} WHERE id=?`), [this.channelId]);
+    await this.db.exec(dialect(this.db.driver, CLEAR), [this.channelId]);
   }
 
   set(unit: string, seq: number, count: number): void {
@@ -63,7 +66,7 @@ export class SqlDeliveryCounts implements DeliveryCounts {
   }
 
   remove(unit: string, seq: number): void {
-    this.ops.push([placeholders(this.db.driver, `DELETE FROM ${DELIVERY_COUNTS_TABLE} WHERE id=? AND unit=? AND seq=?`), [this.channelId, unit, seq]]);
+    this.ops.push([dialect(this.db.driver, REMOVE), [this.channelId, unit, seq]]);
   }
 
   flush(): Promise<void> {
