@@ -11,11 +11,13 @@
  * other descriptor of the file does not drop them. The kernel releases the lock
  * when the descriptor closes, so a process killed with -9 leaves nothing stale.
  *
- * The holder removes the file when it releases the lock (the directory is left
- * as the Go server leaves it outside FT mode). Removing a lock file is safe only
- * with a check on the other side: a contender that locked a descriptor whose
+ * Outside FT mode the holder removes the file when it releases the lock (the
+ * directory is left as the Go server leaves it). Removing a lock file is safe
+ * only with a check on the other side: a contender that locked a descriptor whose
  * file was meanwhile removed holds a lock on nothing, so after locking it checks
- * that the path still names the inode it locked, and otherwise tries again.
+ * that the path still names the inode it locked, and otherwise tries again. A Go
+ * server does not check that, so in FT mode (`keepFile`), where Go servers may
+ * be members of the group, the file stays, as the Go server leaves it.
  * The file's content, `pid hostname`, only names the holder in error messages.
  */
 import * as fs from 'node:fs';
@@ -42,7 +44,7 @@ export class DirLock {
   private fd: number | null = null;
   readonly file: string;
 
-  constructor(readonly dir: string) {
+  constructor(readonly dir: string, private readonly keepFile = false) {
     this.file = path.join(dir, LOCK_FILE_NAME);
   }
 
@@ -77,12 +79,14 @@ export class DirLock {
     }
   }
 
-  /** Removes the file, then closes the descriptor, which releases the lock. */
+  /** Removes the file (unless kept), then closes the descriptor, which releases the lock. */
   release(): void {
     if (this.fd === null) return;
     const fd = this.fd;
     this.fd = null;
-    try { fs.rmSync(this.file, { force: true }); } catch { /* directory gone */ }
+    if (!this.keepFile) {
+      try { fs.rmSync(this.file, { force: true }); } catch { /* directory gone */ }
+    }
     try { fs.closeSync(fd); } catch { /* already closed */ }
   }
 }

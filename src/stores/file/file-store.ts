@@ -72,7 +72,7 @@ export class FileStore implements Store {
     this.root = opts.dir;
     this.crc32 = crc32For(opts.crcPoly);
     this.clients = new ClientLog(path.join(this.root, CLIENTS_FILE_NAME), this.root, opts, this.crc32, logger);
-    this.lock = new DirLock(this.root);
+    this.lock = new DirLock(this.root, extra.ftMode === true);
     this.damage = new DamageLog(logger);
     if (extra.limits) this.setLimits(extra.limits);
   }

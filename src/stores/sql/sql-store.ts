@@ -82,7 +82,7 @@ export class SqlStore implements Store {
       const store = new SqlStore(db, ctx, log, hooks, redactSource(o.driver, o.source));
       if (limits) store.setLimits(limits);
       await store.loadCounters();
-      if (hooks.ftMode) store.storeLock().watch();
+      if (hooks.ftMode) store.storeLock().watch(200);
       return store;
     } catch (err) {
       await db.close().catch(() => undefined);

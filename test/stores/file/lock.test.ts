@@ -84,6 +84,7 @@ describe('file store: directory lock', () => {
       assert.equal(await b.getExclusiveLock(), false);
       assert.equal(await a.getExclusiveLock(), true);
       await a.close();
+      assert.ok(fs.existsSync(path.join(dir, LOCK)), 'kept in FT mode, as the Go server does');
       assert.equal(await b.getExclusiveLock(), true);
       await b.close();
     } finally {
