@@ -339,7 +339,7 @@ export class FileMsgStore implements MsgStore {
     const prev = this.write;
     // The new slice writes only after the previous one is flushed: the log stays gap-free on disk.
     const after = prev ? this.retire(prev) : null;
-    sl.committer = new Committer([sl.dat, sl.idx], this.ctx.opts.sync, this.ctx.opts.bufferSize, after);
+    sl.committer = new Committer([sl.dat, sl.idx], this.ctx.opts.sync, this.ctx.opts.bufferSize, after, [sl.idx]);
     this.slices.push(sl);
     this.write = sl;
     this.lastSliceNo = sl.no;
@@ -350,7 +350,7 @@ export class FileMsgStore implements MsgStore {
   private openForWrite(sl: Slice, after: Promise<unknown> | null): void {
     sl.dat = AppendFile.open(sl.datPath, fs.statSync(sl.datPath).size);
     sl.idx = AppendFile.open(sl.idxPath, fs.statSync(sl.idxPath).size);
-    sl.committer = new Committer([sl.dat, sl.idx], this.ctx.opts.sync, this.ctx.opts.bufferSize, after);
+    sl.committer = new Committer([sl.dat, sl.idx], this.ctx.opts.sync, this.ctx.opts.bufferSize, after, [sl.idx]);
     this.write = sl;
   }
 
