@@ -2,12 +2,13 @@
  * Start-up time as a test harness sees it: from spawning `<server> -c FILE`
  * (with `port: -1`, `http: "127.0.0.1:-1"`, `ports_file_dir`) to the ports
  * file being there, with several servers starting at once, as the nats.js
- * suite does (its limit is 1 s). natstream and nats-server side by side.
+ * suite does (its limit is 1 s): natstream, natstream invoked as
+ * `nats-server` (core NATS alone, through a symlink) and nats-server.
  *
  *   node dist/bench/ports-file-startup.js [parallel=4] [rounds=5]
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, watch, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, symlinkSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -51,21 +52,31 @@ async function round(command: string, args: string[], name: string, parallel: nu
 function summary(label: string, ms: number[]): string {
   const sorted = [...ms].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))].toFixed(0);
-  return `${label.padEnd(12)} n=${sorted.length}  min ${at(0)} ms  median ${at(0.5)} ms  p90 ${at(0.9)} ms  max ${at(1)} ms`;
+  return `${label.padEnd(15)} n=${sorted.length}  min ${at(0)} ms  median ${at(0.5)} ms  p90 ${at(0.9)} ms  max ${at(1)} ms`;
 }
 
 async function main(): Promise<void> {
   const parallel = Number(process.argv[2] ?? 4);
   const rounds = Number(process.argv[3] ?? 5);
   const natsServer = spawnSync('sh', ['-c', 'command -v nats-server'], { encoding: 'utf8' }).stdout.trim();
+  const linkDir = mkdtempSync(join(tmpdir(), 'startup-bin-'));
+  const standIn = join(linkDir, 'nats-server');
+  symlinkSync(NATSTREAM, standIn);
   const natstream: number[] = [];
+  const coreOnly: number[] = [];
   const reference: number[] = [];
-  for (let i = 0; i < rounds; i++) {
-    natstream.push(...(await round(process.execPath, [NATSTREAM], 'natstream', parallel)));
-    if (natsServer) reference.push(...(await round(natsServer, [], 'nats-server', parallel)));
+  try {
+    for (let i = 0; i < rounds; i++) {
+      natstream.push(...(await round(process.execPath, [NATSTREAM], 'natstream', parallel)));
+      coreOnly.push(...(await round(process.execPath, [standIn], 'nats-server', parallel)));
+      if (natsServer) reference.push(...(await round(natsServer, [], 'nats-server', parallel)));
+    }
+  } finally {
+    rmSync(linkDir, { recursive: true, force: true });
   }
   console.log(`start-up to ports file, ${parallel} servers starting at once, ${rounds} rounds`);
   console.log(summary('natstream', natstream));
+  console.log(summary('as nats-server', coreOnly));
   if (natsServer) console.log(summary('nats-server', reference));
 }
 

@@ -9,12 +9,21 @@
  * with 143, SIGUSR1 reopens the log file, SIGHUP reloads the NATS options.
  */
 import { unlinkSync, writeFileSync } from 'node:fs';
-import { logStreamingBanner, newStreamingServerId } from './streaming/server.js';
-import { DEFAULT_STREAMING_OPTIONS } from './streaming/options.js';
-import { startServer, type RunningServer } from './index.js';
 import { createLoggers, type ProcessLoggers } from './config/go-logger.js';
 import { parseCommandLine, type NatstreamOptions } from './config/options.js';
 import { checkStartup } from './config/startup-checks.js';
+import { programName } from './nats/ports-file.js';
+
+/** What run() stops: the whole server, or core NATS alone. */
+type Running = { close(): Promise<void> };
+
+/**
+ * Invoked as `nats-server` (a symlink to bin/natstream.js, or `exec -a
+ * nats-server`), natstream stands in for nats-server: the embedded NATS
+ * server alone, without the streaming layer, whose code is then not even
+ * loaded (test harnesses start many servers at once and wait 1 s for each).
+ */
+const CORE_ONLY = programName() === 'nats-server';
 
 const STREAM = 'STREAM: ';
 
@@ -74,7 +83,8 @@ async function run(options: NatstreamOptions): Promise<void> {
   const { sink, nats: natsLog, streaming: streamLog } = loggers;
   let pidWritten = false;
   const failed = (msg: string) => {
-    streamLog.fatal(`${STREAM}Failed to start: ${msg}`);
+    if (CORE_ONLY) natsLog.fatal(msg);
+    else streamLog.fatal(`${STREAM}Failed to start: ${msg}`);
     if (pidWritten) removeQuietly(options.pidFile!);
     sink.close();
     process.exit(1);
@@ -85,6 +95,8 @@ async function run(options: NatstreamOptions): Promise<void> {
   const problem = checkStartup(options);
   if (problem) {
     // The Go server prints its banner before it finds the problem.
+    const { logStreamingBanner, newStreamingServerId } = await import('./streaming/server.js');
+    const { DEFAULT_STREAMING_OPTIONS } = await import('./streaming/options.js');
     logStreamingBanner(streamLog, options.streaming.clusterId ?? DEFAULT_STREAMING_OPTIONS.clusterId, newStreamingServerId());
     return failed(problem);
   }
@@ -94,9 +106,9 @@ async function run(options: NatstreamOptions): Promise<void> {
   }
 
   // Signals are handled from the start: a stop asked for during start-up happens once started.
-  let server: RunningServer | undefined;
+  let server: Running | undefined;
   let exitStatus: number | undefined;
-  const stop = (running: RunningServer, status: number) => {
+  const stop = (running: Running, status: number) => {
     running.close().catch((err: Error) => streamLog.error(`${STREAM}${err.message}`)).finally(() => {
       if (options.pidFile) removeQuietly(options.pidFile);
       sink.close();
@@ -125,7 +137,14 @@ async function run(options: NatstreamOptions): Promise<void> {
   });
 
   try {
-    server = await startServer(toStartOptions(options, loggers));
+    const start = toStartOptions(options, loggers);
+    if (CORE_ONLY) {
+      const { startCoreServer } = await import('./core-server.js');
+      server = await startCoreServer({ core: start.core, monitor: start.monitor, portsFileDir: start.portsFileDir, logger: start.logger });
+    } else {
+      const { startServer } = await import('./index.js');
+      server = await startServer(start);
+    }
   } catch (err) {
     return failed(startErrorText(err, options));
   }

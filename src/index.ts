@@ -10,7 +10,8 @@
  * ```
  */
 import { NatsServer, hostPort } from './nats/server.js';
-import { listenerUrls, portsFilePath, removePortsFile, writePortsFile } from './nats/ports-file.js';
+import { removePortsFile } from './nats/ports-file.js';
+import { connectableHost, monitorUrl, startMonitorFor, writeServerPorts, type Monitor } from './core-server.js';
 import type { CoreOptions } from './nats/options.js';
 import { createStore, type StoreFactoryOptions } from './stores/factory.js';
 import type { Store } from './stores/store.js';
@@ -142,7 +143,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const monitorHost = options.monitor?.host ?? core.host;
   try {
     await core.listen(async () => {
-      monitor = await maybeStartMonitor(options, core, streaming, monitorHost, logger);
+      monitor = await startMonitorFor(options.monitor, core, streaming, monitorHost, logger);
     });
     if (streaming) {
       core.reserveClientIds(STREAMING_CONNECTION_IDS);
@@ -182,30 +183,6 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       return closing;
     },
   };
-}
-
-type Monitor = { port: number; httpsPort: number; close(): Promise<void> };
-
-/** The ports file, written once every listener is up; returns its path, or undefined when it could not be written. */
-function writeServerPorts(dir: string, core: NatsServer, monitor: Monitor | undefined, monitorHost: string): string | undefined {
-  const path = portsFilePath(dir);
-  const monitoring: string[] = [];
-  if (monitor && monitor.port > 0) monitoring.push(...listenerUrls('http', monitorHost, monitor.port));
-  if (monitor && monitor.httpsPort > 0) monitoring.push(...listenerUrls('https', monitorHost, monitor.httpsPort));
-  const nats = listenerUrls(core.options.tls ? 'tls' : 'nats', core.host, core.port);
-  return writePortsFile(path, { nats, monitoring }, core.logger) ? path : undefined;
-}
-
-async function maybeStartMonitor(
-  options: StartOptions, core: NatsServer, streaming: StreamingServer | undefined, host: string, logger: Logger,
-): Promise<Monitor | undefined> {
-  const m = options.monitor;
-  if (!m || (m.port === undefined && m.httpsPort === undefined)) return undefined;
-  const { startMonitor } = await import('./monitor/http.js');
-  const dashboard = {
-    enabled: m.dashboard?.enabled ?? true, allowPublish: m.dashboard?.allowPublish ?? false, allowClose: m.dashboard?.allowClose ?? false,
-  };
-  return startMonitor({ core, streaming, host, port: m.port, httpsPort: m.httpsPort, logger, dashboard });
 }
 
 function openStore(options: StartOptions, so: Partial<StreamingOptions>, logger: Logger, onLockLost: (why: string) => void): Promise<Store> {
@@ -269,16 +246,6 @@ async function startOnExternalNats(options: StartOptions, url: string): Promise<
       return closing;
     },
   };
-}
-
-function monitorUrl(monitor: Monitor | undefined, host: string): string | undefined {
-  if (!monitor) return undefined;
-  const h = connectableHost(host);
-  return monitor.port > 0 ? `http://${hostPort(h, monitor.port)}` : `https://${hostPort(h, monitor.httpsPort)}`;
-}
-
-function connectableHost(host: string): string {
-  return host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
 }
 
 export type { Logger } from './util/logger.js';

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { hostPort, type NatsServer } from '../nats/server.js';
 import type { Logger } from '../util/logger.js';
 import { buildConnz, parseConnzQuery } from './connz.js';
-import { Dashboard, type DashboardOptions } from './dashboard.js';
+import type { Dashboard, DashboardOptions } from './dashboard.js';
 import { MonitorText } from './errors.js';
 import type { GoJsonValue } from './go-json.js';
 import { preciseNow } from './go-time.js';
@@ -30,17 +30,12 @@ import {
   buildServerz,
   buildStorez,
 } from './streaming-docs.js';
-import { StreamingServer } from '../streaming/server.js';
-import { streamingView } from './streaming-adapter.js';
+import type { StreamingSource } from './streaming-source.js';
 import type { StreamingView } from './streaming-view.js';
 import { buildSubsz, parseSubszQuery } from './subsz.js';
 import { buildVarz, type MonitorEndpoint } from './varz.js';
 
-/**
- * The streaming server to show: the server itself, a ready view, or a function
- * giving the current one (undefined while there is none, e.g. in FT standby).
- */
-export type StreamingSource = StreamingServer | StreamingView | (() => StreamingView | StreamingServer | undefined);
+export type { StreamingSource } from './streaming-source.js';
 
 export interface MonitorArgs {
   core: NatsServer;
@@ -65,7 +60,9 @@ export interface RunningMonitor {
 const DEFAULT_DASHBOARD: DashboardOptions = { enabled: true, allowPublish: false };
 
 export async function startMonitor(args: MonitorArgs): Promise<RunningMonitor> {
-  const monitor = new Monitor(args);
+  // The streaming code is loaded only when there is a streaming server to show (not for core NATS alone).
+  const view = args.streaming === undefined ? () => undefined : (await import('./streaming-source.js')).viewOf(args.streaming);
+  const monitor = new Monitor(args, view);
   const servers: http.Server[] = [];
   const endpoint: MonitorEndpoint = { httpHost: args.host, httpPort: 0, httpsPort: 0 };
   try {
@@ -131,25 +128,6 @@ function stop(server: http.Server): Promise<void> {
   });
 }
 
-function viewOf(source: StreamingSource | undefined): () => StreamingView | undefined {
-  if (source === undefined) return () => undefined;
-  if (source instanceof StreamingServer) {
-    const view = streamingView(source);
-    return () => view;
-  }
-  if (typeof source === 'function') {
-    const cache = new WeakMap<StreamingServer, StreamingView>();
-    return () => {
-      const s = source();
-      if (!(s instanceof StreamingServer)) return s;
-      let view = cache.get(s);
-      if (view === undefined) cache.set(s, (view = streamingView(s)));
-      return view;
-    };
-  }
-  return () => source;
-}
-
 /** nats-server's keys in `http_req_stats` for the paths it counts. */
 const COUNTED = new Map(Object.entries({
   '/': '/', '/varz': '/varz', '/connz': '/connz', '/routez': '/routez',
@@ -164,15 +142,24 @@ class Monitor {
   private readonly sampler = new ProcessSampler();
   /** Loaded at the first scrape: prom-client is a noticeable part of the start-up time. */
   private metrics: Promise<Metrics> | null = null;
-  private readonly dashboard: Dashboard | null;
+  private readonly dashboardOptions: DashboardOptions | null;
+  /** Made at the first /dashboard request: its publish form brings the protobuf code along. */
+  private dashboard: Promise<Dashboard> | null = null;
   private readonly logger: Logger;
 
-  constructor(args: MonitorArgs) {
+  constructor(args: MonitorArgs, view: () => StreamingView | undefined) {
     this.core = args.core;
     this.logger = args.logger;
-    this.view = viewOf(args.streaming);
+    this.view = view;
     const dash = args.dashboard ?? DEFAULT_DASHBOARD;
-    this.dashboard = dash.enabled ? new Dashboard(args.core, this.view, dash, () => this.dashboardDocuments()) : null;
+    this.dashboardOptions = dash.enabled ? dash : null;
+  }
+
+  private loadDashboard(): Promise<Dashboard> | null {
+    const opts = this.dashboardOptions;
+    if (opts === null) return null;
+    this.dashboard ??= import('./dashboard.js').then(({ Dashboard }) => new Dashboard(this.core, this.view, opts, () => this.dashboardDocuments()));
+    return this.dashboard;
   }
 
   private loadMetrics(): Promise<Metrics> {
@@ -227,7 +214,7 @@ class Monitor {
       switch (path) {
         case '/':
           this.count(path);
-          return sendHtml(res, rootPage({ streaming: this.view() !== undefined, dashboard: this.dashboard !== null }));
+          return sendHtml(res, rootPage({ streaming: this.view() !== undefined, dashboard: this.dashboardOptions !== null }));
         case '/varz':
           this.count(path);
           return sendDocument(res, q, this.varz(now));
@@ -256,7 +243,8 @@ class Monitor {
           return send(res, 200, { 'Content-Type': metrics.contentType }, text);
         }
       }
-      if (this.dashboard !== null && (await this.dashboard.handle(req, res, path))) return;
+      const dashboard = path.startsWith('/dashboard') ? this.loadDashboard() : null;
+      if (dashboard !== null && (await (await dashboard).handle(req, res, path))) return;
       sendNotFound(res);
     } catch (err) {
       if (err instanceof BadQuery) return sendBadRequest(res, err.text);
@@ -294,6 +282,6 @@ class Monitor {
   }
 
   async close(): Promise<void> {
-    if (this.dashboard) await this.dashboard.close();
+    if (this.dashboard) await (await this.dashboard).close();
   }
 }

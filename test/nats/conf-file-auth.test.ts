@@ -281,3 +281,29 @@ for (const kind of KINDS) {
     });
   });
 }
+
+describe('natstream invoked as nats-server: core NATS alone', () => {
+  let standIn: ConfServer;
+  let full: ConfServer;
+  before(async () => {
+    [standIn, full] = await Promise.all([ConfServer.start('natstream-as-nats-server'), ConfServer.start('natstream')]);
+  });
+  after(async () => {
+    await Promise.all([standIn?.dispose(), full?.dispose()]);
+  });
+
+  test('writes nats-server_<pid>.ports and runs no streaming layer', async () => {
+    assert.match(standIn.portsFile, /\/nats-server_\d+\.ports$/);
+    const subs = async (s: ConfServer) =>
+      ((await (await fetch(`${s.ports.monitoring![0]}/subsz`)).json()) as { num_subscriptions: number }).num_subscriptions;
+    assert.equal(await subs(standIn), 0);
+    assert.ok((await subs(full)) > 0, 'natstream itself listens on the streaming subjects');
+    const nc = await connect({ port: standIn.port });
+    const sub = nc.subscribe('x', { max: 1 });
+    await nc.flush();
+    nc.publish('x', te.encode('core'));
+    for await (const m of sub) assert.equal(m.string(), 'core');
+    await nc.close();
+    assert.doesNotMatch(standIn.log, /STREAM:/);
+  });
+});

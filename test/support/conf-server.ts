@@ -7,14 +7,15 @@
  * test can check its expectation against the reference.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const NATSTREAM_BIN = resolve(import.meta.dirname, '../../../bin/natstream.js');
 export const NATS_SERVER_BIN = spawnSync('sh', ['-c', 'command -v nats-server'], { encoding: 'utf8' }).stdout.trim();
 
-export type ServerKind = 'natstream' | 'nats-server';
+/** `natstream-as-nats-server`: bin/natstream.js through a symlink named nats-server (core NATS alone). */
+export type ServerKind = 'natstream' | 'natstream-as-nats-server' | 'nats-server';
 
 export interface PortsDoc {
   nats: string[];
@@ -71,9 +72,13 @@ export class ConfServer {
     full.ports_file_dir = dir;
     const confFile = join(dir, `server-${Math.random().toString(36).slice(2)}.conf`);
     writeFileSync(confFile, toConf(full));
-    const [cmd, args, exe] = kind === 'natstream'
-      ? [process.execPath, [NATSTREAM_BIN, '-c', confFile], 'natstream']
-      : [NATS_SERVER_BIN, ['-c', confFile], 'nats-server'];
+    let [cmd, args, exe] = [NATS_SERVER_BIN, ['-c', confFile], 'nats-server'];
+    if (kind === 'natstream') [cmd, args, exe] = [process.execPath, [NATSTREAM_BIN, '-c', confFile], 'natstream'];
+    if (kind === 'natstream-as-nats-server') {
+      const link = join(dir, 'nats-server');
+      if (!existsSync(link)) symlinkSync(NATSTREAM_BIN, link);
+      [cmd, args] = [process.execPath, [link, '-c', confFile]];
+    }
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
