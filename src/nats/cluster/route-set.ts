@@ -128,7 +128,7 @@ export class RouteSet {
     this.boundPort = (server.address() as AddressInfo).port;
     this.logger.notice(`Listening for route connections on ${hostPort(o.host, this.boundPort)}`);
     const s = this.server;
-    this.clientUrls.setOwn(o.noAdvertise ? [] : ownClientUrls(s.host, s.port));
+    this.clientUrls.setOwn(o.noAdvertise ? [] : ownClientUrls(s.host, s.port, o.clientAdvertise));
     this.running = true;
     for (const url of this.configured) this.connectToRoute(url, true, true);
   }
