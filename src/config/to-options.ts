@@ -214,6 +214,7 @@ function clusterOptions(n: Settings['nats']): ClusterOptions | undefined {
     name: n.clusterName || undefined,
     routes: (n.routes ?? '').split(',').map((r) => r.trim()).filter((r) => r !== ''),
     advertise: n.clusterAdvertise || undefined,
+    clientAdvertise: n.clientAdvertise || undefined,
     noAdvertise: n.noAdvertise,
     connectRetries: n.connectRetries,
     user,

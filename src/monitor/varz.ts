@@ -66,7 +66,7 @@ export function buildVarz(
     connections: core.connections.size,
     total_connections: core.totalConnections,
     routes: core.cluster ? core.cluster.routes.size : 0,
-    remotes: 0,
+    remotes: core.cluster ? core.cluster.routes.size : 0,
     leafnodes: 0,
     in_msgs: core.inMsgs,
     out_msgs: core.outMsgs,

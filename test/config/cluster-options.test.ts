@@ -20,10 +20,11 @@ test('flags - --cluster, --routes and the routing options become the core\'s clu
   const o = run([
     '--cluster', 'nats://127.0.0.1:-1', '--routes', 'nats://a:6222, nats://ruser:rpass@b:7222',
     '--cluster_name', 'east', '--no_advertise', '--connect_retries', '3', '--cluster_advertise', 'pub.example:7000',
+    '--client_advertise', 'clients.example:4333',
   ]);
   assert.deepEqual(o.core.cluster, {
     host: '127.0.0.1', port: -1, name: 'east', routes: ['nats://a:6222', 'nats://ruser:rpass@b:7222'],
-    advertise: 'pub.example:7000', noAdvertise: true, connectRetries: 3,
+    advertise: 'pub.example:7000', clientAdvertise: 'clients.example:4333', noAdvertise: true, connectRetries: 3,
   });
   assert.equal(checkStartup(o, {}), undefined, 'routes are no longer refused');
 });
@@ -79,4 +80,15 @@ streaming { cluster_id: ticketing }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('client URLs a server announces to the cluster: client_advertise, else the listen address', async () => {
+  const { ownClientUrls } = await import('../../src/nats/cluster/client-urls.js');
+  assert.deepEqual(ownClientUrls('127.0.0.1', 4222, 'clients.example:4333'), ['clients.example:4333']);
+  assert.deepEqual(ownClientUrls('127.0.0.1', 4222, 'clients.example'), ['clients.example:4222']);
+  assert.deepEqual(ownClientUrls('10.1.2.3', 4222), ['10.1.2.3:4222']);
+  const any = ownClientUrls('0.0.0.0', 4222);
+  // The machine's non-loopback addresses (127.0.0.1 only on a machine without any).
+  assert.ok(any.length > 0 && any.every((u) => u.endsWith(':4222')), JSON.stringify(any));
+  assert.ok(any.length === 1 || any.every((u) => !u.startsWith('127.')), JSON.stringify(any));
 });

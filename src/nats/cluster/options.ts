@@ -10,6 +10,8 @@ export interface ClusterOptions {
   routes: string[];
   /** `cluster_advertise`: host:port announced to other servers instead of the listen address. */
   advertise?: string;
+  /** `client_advertise`: this server's client URL (`host[:port]`) as the other servers announce it to their clients. */
+  clientAdvertise?: string;
   /** `no_advertise`: do not tell clients about the other servers' client URLs. */
   noAdvertise?: boolean;
   /** Extra attempts for implicit (discovered) routes. */

@@ -128,7 +128,7 @@ export class RouteSet {
     this.boundPort = (server.address() as AddressInfo).port;
     this.logger.notice(`Listening for route connections on ${hostPort(o.host, this.boundPort)}`);
     const s = this.server;
-    this.clientUrls.setOwn(o.noAdvertise ? [] : ownClientUrls(s.host, s.port));
+    this.clientUrls.setOwn(o.noAdvertise ? [] : ownClientUrls(s.host, s.port, o.clientAdvertise));
     this.running = true;
     for (const url of this.configured) this.connectToRoute(url, true, true);
   }
@@ -268,14 +268,15 @@ export class RouteSet {
     const attempt = (): void => {
       if (!this.running) return;
       if (this.isSelf(url)) return;
-      if (this.logger.debugEnabled) this.logger.debug(`Trying to connect to route on ${hostPort(url.host, url.port)}`);
+      const where = hostPort(url.host, url.port);
+      if (this.logger.debugEnabled) this.logger.debug(`Trying to connect to route on ${where} (${where})`);
       const socket = net.connect({ host: url.host, port: url.port, noDelay: true });
       this.dialing.add(socket);
       const onError = (err: Error): void => {
         this.dialing.delete(socket);
         socket.destroy();
         attempts++;
-        const text = `Error trying to connect to route (attempt ${attempts}): ${err.message}`;
+        const text = `Error trying to connect to route (attempt ${attempts}): ${goDialError(where, err)}`;
         if (!firstConnect || attempts === 1) this.logger.error(text);
         else this.logger.debug(text);
         if (!tryForever && attempts > (this.options.connectRetries ?? 0)) return;
@@ -468,4 +469,14 @@ export class RouteSet {
       this.server.scheduleFlush(conn);
     }
   }
+}
+
+/** A dial failure in the words of Go's net package, as nats-server logs it. */
+function goDialError(where: string, err: Error): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ECONNREFUSED') return `dial tcp ${where}: connect: connection refused`;
+  if (code === 'ETIMEDOUT') return `dial tcp ${where}: i/o timeout`;
+  if (code === 'EHOSTUNREACH') return `dial tcp ${where}: connect: no route to host`;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `dial tcp: lookup ${where.replace(/:\d+$/, '')}: no such host`;
+  return `dial tcp ${where}: ${err.message}`;
 }
