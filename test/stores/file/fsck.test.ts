@@ -75,11 +75,11 @@ describe('natstream fsck', () => {
       const scan = scanRecords(buf, false, crc32, (_t, payload) => {
         try {
           const seq = decodeMsgProto(payload).sequence;
-          if (seq <= last) return false;
+          if (seq <= last) return 'out of order';
           last = seq;
-          return true;
+          return null;
         } catch {
-          return false;
+          return 'not a MsgProto';
         }
       });
       const kept = scan.records.map((r) => decodeMsgProto(buf.subarray(r.offset + 8, r.end)).sequence);
