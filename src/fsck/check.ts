@@ -11,7 +11,10 @@ import {
   decodeClientDelete, decodeClientInfo, decodeServerInfo, decodeSubState, decodeSubStateDelete, decodeSubStateUpdate,
 } from '../protocol/stan-records.js';
 import { CLIENTS_FILE_NAME } from '../stores/file/client-log.js';
+import { DataCipher } from '../stores/crypto/data-cipher.js';
+import { channelKey, type MasterKey } from '../stores/crypto/keys.js';
 import type { Crc32 } from '../stores/file/crc32.js';
+import { FILE_STORE_ERRORS as E } from '../stores/file/errors.js';
 import { INDEX_RECORD_SIZE, VERSION_SIZE } from '../stores/file/framing.js';
 import { DAT_SUFFIX, IDX_SUFFIX, SLICE_PREFIX } from '../stores/file/msg-slice.js';
 import { SERVER_FILE_NAME } from '../stores/file/server-file.js';
@@ -30,7 +33,14 @@ export interface FileReport {
   scan?: ScanResult;
 }
 
-export function checkDir(root: string, crc32: Crc32): FileReport[] {
+export interface CheckOptions {
+  crc32: Crc32;
+  /** Encrypted stores: the key, to check that each message's data authenticates. */
+  master?: MasterKey;
+}
+
+export function checkDir(root: string, o: CheckOptions): FileReport[] {
+  const { crc32 } = o;
   const reports: FileReport[] = [];
   const serverFile = path.join(root, SERVER_FILE_NAME);
   if (fs.existsSync(serverFile)) reports.push(checkServerFile(serverFile, crc32));
@@ -44,13 +54,20 @@ export function checkDir(root: string, crc32: Crc32): FileReport[] {
     if (fs.existsSync(subs)) reports.push(dataReport(subs, 'subs', channel, true, crc32, acceptSubRecord));
     for (const no of sliceNumbers(dir)) {
       const dat = path.join(dir, `${SLICE_PREFIX}${no}${DAT_SUFFIX}`);
-      const report = dataReport(dat, 'msgs', channel, false, crc32, acceptMsgRecord());
+      const report = dataReport(dat, 'msgs', channel, false, crc32, acceptMsgRecord(opener(o.master, channel)));
       reports.push(report);
       const idx = path.join(dir, `${SLICE_PREFIX}${no}${IDX_SUFFIX}`);
       if (fs.existsSync(idx)) reports.push(checkIndex(idx, channel, fs.readFileSync(dat), report.scan!, crc32));
     }
   }
   return reports;
+}
+
+/** Decrypts (and so authenticates) the data of a message of `channel`; throws the cipher's error. */
+function opener(master: MasterKey | undefined, channel: string): ((data: Uint8Array) => void) | null {
+  if (master === undefined) return null;
+  const cipher = new DataCipher(master.code, channelKey(master, channel), 0);
+  return (data) => { cipher.decrypt(data); };
 }
 
 function sliceNumbers(dir: string): number[] {
@@ -71,7 +88,7 @@ function dataReport(file: string, kind: FileKind, channel: string | undefined, t
 /** server.dat holds exactly one record (Go: recoverServerInfo). */
 function checkServerFile(file: string, crc32: Crc32): FileReport {
   const buf = fs.readFileSync(file);
-  const scan = scanRecords(buf, false, crc32, (_t, payload) => decodes(() => decodeServerInfo(payload)));
+  const scan = scanRecords(buf, false, crc32, (_t, payload) => decodes('ServerInfo', () => decodeServerInfo(payload)));
   const damage = scan.damage.slice();
   if (damage.length === 0 && scan.records.length === 0 && buf.length > VERSION_SIZE) {
     // A zeroed record is no padding here: the one record is gone.
@@ -83,44 +100,51 @@ function checkServerFile(file: string, crc32: Crc32): FileReport {
 }
 
 const acceptClientRecord: Accept = (type, payload) => {
-  if (type === 1) return decodes(() => decodeClientInfo(payload));
-  if (type === 2) return decodes(() => decodeClientDelete(payload));
-  return false;
+  if (type === 1) return decodes('ClientInfo', () => decodeClientInfo(payload));
+  if (type === 2) return decodes('ClientDelete', () => decodeClientDelete(payload));
+  return E.invalidClientRecordType(type);
 };
 
 const acceptSubRecord: Accept = (type, payload) => {
   switch (type) {
     case 1:
-    case 2: return decodes(() => decodeSubState(payload));
-    case 3: return decodes(() => decodeSubStateDelete(payload));
+    case 2: return decodes('SubState', () => decodeSubState(payload));
+    case 3: return decodes('SubStateDelete', () => decodeSubStateDelete(payload));
     case 4:
-    case 5: return decodes(() => decodeSubStateUpdate(payload));
-    default: return false;
+    case 5: return decodes('SubStateUpdate', () => decodeSubStateUpdate(payload));
+    default: return E.unexpectedSubRecordType(type);
   }
 };
 
-/** Message records decode and their sequences go up. */
-function acceptMsgRecord(): Accept {
+/** Message records decode, their sequences go up, and with a key their data authenticates. */
+function acceptMsgRecord(opener: ((data: Uint8Array) => void) | null): Accept {
   let last = 0;
   return (_type, payload) => {
-    let seq: number;
+    let m: { sequence: number; data: Uint8Array };
     try {
-      seq = decodeMsgProto(payload).sequence;
+      m = decodeMsgProto(payload);
     } catch {
-      return false;
+      return E.badProtobuf('MsgProto');
     }
-    if (seq <= last) return false;
-    last = seq;
-    return true;
+    if (m.sequence <= last) return `message sequence ${m.sequence} after sequence ${last}`;
+    if (opener !== null && m.data.length > 0) {
+      try {
+        opener(m.data);
+      } catch (err) {
+        return `message ${m.sequence}: ${(err as Error).message}`;
+      }
+    }
+    last = m.sequence;
+    return null;
   };
 }
 
-function decodes(f: () => unknown): boolean {
+function decodes(what: string, f: () => unknown): string | null {
   try {
     f();
-    return true;
+    return null;
   } catch {
-    return false;
+    return E.badProtobuf(what);
   }
 }
 

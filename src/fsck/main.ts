@@ -5,13 +5,14 @@
  * 1 damage repaired, 4 damage left, 8 operational error, 16 usage error.
  */
 import * as fs from 'node:fs';
+import { ENCRYPTION_KEY_ENV, masterKey } from '../stores/crypto/keys.js';
 import { crc32For } from '../stores/file/crc32.js';
 import { DirLock } from '../stores/file/dir-lock.js';
 import { CRC_POLY_IEEE } from '../stores/file/options.js';
 import { checkDir, type FileReport } from './check.js';
 import { repair } from './repair.js';
 
-export const FSCK_USAGE = `Usage: natstream fsck --dir <dir> [--repair] [--cluster_id <id>] [--file_crc_poly <int>]
+export const FSCK_USAGE = `Usage: natstream fsck --dir <dir> [--repair] [--cluster_id <id>] [--encryption_key <key>] [--file_crc_poly <int>]
 
 Checks every record of a FILE store directory (server.dat, clients.dat, and per
 channel subs.dat, msgs.N.dat, msgs.N.idx) and lists the damaged ones.
@@ -21,15 +22,18 @@ channel subs.dat, msgs.N.dat, msgs.N.idx) and lists the damaged ones.
                         Stop the server first.
   --cluster_id <id>     with --repair: write a damaged server.dat anew for this
                         cluster ID (otherwise it is left as it is)
+  --encryption_key <key> encrypted stores: also check that each message's data
+                        authenticates with this key (or the one in
+                        NATS_STREAMING_ENCRYPTION_KEY, which wins as for the server)
   --file_crc_poly <int> CRC-32 polynomial the store was written with (default ${CRC_POLY_IEEE})
 `;
 
 export const FsckExit = { clean: 0, repaired: 1, damaged: 4, failed: 8, usage: 16 } as const;
 
-interface Args { dir: string; repair: boolean; crcPoly: number; clusterId: string }
+interface Args { dir: string; repair: boolean; crcPoly: number; clusterId: string; key: string }
 
 function parseArgs(argv: string[]): Args | string {
-  const a: Args = { dir: '', repair: false, crcPoly: CRC_POLY_IEEE, clusterId: '' };
+  const a: Args = { dir: '', repair: false, crcPoly: CRC_POLY_IEEE, clusterId: '', key: '' };
   for (let i = 0; i < argv.length; i++) {
     const [name, inline] = argv[i].replace(/^--?/, '').split(/=(.*)/s, 2);
     const value = () => inline ?? argv[++i];
@@ -38,6 +42,7 @@ function parseArgs(argv: string[]): Args | string {
       case 'repair': a.repair = inline === undefined || inline === 'true'; break;
       case 'file_crc_poly': a.crcPoly = Number(value()); break;
       case 'cid': case 'cluster_id': a.clusterId = value() ?? ''; break;
+      case 'encryption_key': a.key = value() ?? ''; break;
       case 'h': case 'help': return '';
       default: return `unknown flag: ${argv[i]}`;
     }
@@ -49,7 +54,11 @@ function parseArgs(argv: string[]): Args | string {
 
 export interface FsckIo { out: (s: string) => void; err: (s: string) => void }
 
-export async function runFsck(argv: string[], io: FsckIo = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }): Promise<number> {
+export async function runFsck(
+  argv: string[],
+  io: FsckIo = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) },
+  env: Record<string, string | undefined> = process.env,
+): Promise<number> {
   const args = parseArgs(argv);
   if (typeof args === 'string') {
     if (args) io.err(`${args}\n`);
@@ -70,7 +79,9 @@ export async function runFsck(argv: string[], io: FsckIo = { out: (s) => process
   }
   try {
     const crc32 = crc32For(args.crcPoly);
-    const reports = checkDir(args.dir, crc32);
+    // The cipher only matters for writing: each message names its own.
+    const master = args.key || env[ENCRYPTION_KEY_ENV] ? masterKey('AES', args.key, env) : undefined;
+    const reports = checkDir(args.dir, { crc32, master });
     const damaged = reports.filter((r) => r.damage.length > 0);
     printReports(reports, io);
     if (damaged.length === 0) {

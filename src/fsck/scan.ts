@@ -33,8 +33,8 @@ export interface ScanResult {
   zeroTail: number;
 }
 
-/** Whether a record of `type` with this payload can be what the file holds; sees records in order. */
-export type Accept = (type: number, payload: Buffer) => boolean;
+/** null when a record of `type` with this payload can be what the file holds, else what is wrong; sees records in order. */
+export type Accept = (type: number, payload: Buffer) => string | null;
 
 export function scanRecords(buf: Buffer, typed: boolean, crc32: Crc32, accept: Accept): ScanResult {
   const out: ScanResult = { version: 0, records: [], damage: [], zeroTail: -1 };
@@ -85,8 +85,8 @@ function recordAt(buf: Buffer, p: number, typed: boolean, crc32: Crc32, accept: 
   const payload = buf.subarray(p + RECORD_HEADER_SIZE, end);
   const got = crc32(payload);
   if (got !== crc) return E.corruptedData(crc, got);
-  if (!accept(type, payload)) return typed ? `invalid record (type ${type})` : 'invalid record';
-  return { offset: p, end, type };
+  const wrong = accept(type, payload);
+  return wrong === null ? { offset: p, end, type } : wrong;
 }
 
 /** The first valid record at or after `from`, or null. */

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
+import { FsckExit, runFsck } from '../../../src/fsck/main.js';
 import { startServer, type RunningServer } from '../../../src/index.js';
 import { Inbox, captureLogger, closeStan, connectStan, publish, type Stan } from '../../streaming/harness.js';
 import { crc32Ieee, parseRecordFile, protoFields, tempDir } from '../file/helpers.js';
@@ -66,6 +67,27 @@ describe('encryption at rest: a message that does not authenticate', () => {
       const reports = logs.lines.filter((l) => l.includes('Unable to read message'));
       assert.deepEqual(reports, ['[ERR] STREAM: Unable to read message 2 of channel "ch": cipher: message authentication failed']);
       assert.deepEqual(server.streaming!.store.damagedRecords!(), [{ channel: 'ch', sequence: 2, error: 'cipher: message authentication failed' }]);
+      await closeStan(sc);
+      sc = undefined;
+      await server.close();
+      server = undefined;
+
+      // fsck finds it only with the key, and --repair drops it.
+      const run = async (...args: string[]) => {
+        let out = '';
+        const code = await runFsck(['--dir', dir, ...args], { out: (t) => { out += t; }, err: (t) => { out += t; } }, {});
+        return { code, out };
+      };
+      assert.equal((await run()).code, FsckExit.clean);
+      const listed = await run('--encryption_key', 'tamper key');
+      assert.equal(listed.code, FsckExit.damaged, listed.out);
+      assert.ok(listed.out.includes(`${dat} (channel "ch"): offset ${rec.offset}: message 2: cipher: message authentication failed`), listed.out);
+      const wrongKey = await run('--encryption_key', 'another key');
+      assert.equal(wrongKey.code, FsckExit.damaged);
+      const repaired = await run('--encryption_key', 'tamper key', '--repair');
+      assert.equal(repaired.code, FsckExit.repaired, repaired.out);
+      assert.equal((await run('--encryption_key', 'tamper key')).code, FsckExit.clean);
+      fs.rmSync(/originals copied to (.*)\n/.exec(repaired.out)![1], { recursive: true, force: true });
     } finally {
       if (sc) await closeStan(sc);
       await server?.close();

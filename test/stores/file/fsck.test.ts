@@ -4,7 +4,7 @@
  * (seeded): every record the damage did not touch is kept, in order.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
@@ -14,9 +14,11 @@ import { startServer } from '../../../src/index.js';
 import { makeMsg } from '../../../src/protocol/stan-msg.js';
 import { decodeMsgProto } from '../../../src/protocol/stan-msg.js';
 import { crc32For } from '../../../src/stores/file/crc32.js';
+import { GO_SAMPLE } from './fixtures/go-sample.js';
 import { crc32Ieee, parseRecordFile, tempDir } from './helpers.js';
 
 const BIN = fileURLToPath(new URL('../../../../bin/natstream.js', import.meta.url));
+const ENCRYPTED = fileURLToPath(new URL('../../../../test/fixtures/go-encrypted-stores.tgz', import.meta.url));
 
 function natstream(...args: string[]): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
@@ -75,17 +77,37 @@ describe('natstream fsck', () => {
       const scan = scanRecords(buf, false, crc32, (_t, payload) => {
         try {
           const seq = decodeMsgProto(payload).sequence;
-          if (seq <= last) return false;
+          if (seq <= last) return 'out of order';
           last = seq;
-          return true;
+          return null;
         } catch {
-          return false;
+          return 'not a MsgProto';
         }
       });
       const kept = scan.records.map((r) => decodeMsgProto(buf.subarray(r.offset + 8, r.end)).sequence);
       const intact = Array.from({ length: 60 }, (_, i) => i + 1).filter((s) => !touched.has(s));
       assert.deepEqual(kept, intact, `round ${round}`);
       assert.ok(scan.damage.length > 0 || touched.size === 0, `round ${round}: damage listed`);
+    }
+  });
+
+  it('finds nothing wrong in the directories the Go server wrote (the sample, both encrypted stores with their key)', async () => {
+    const { dir, cleanup } = await tempDir('natstream-fsck-go-');
+    try {
+      for (const [name, hex] of Object.entries(GO_SAMPLE)) {
+        fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+        fs.writeFileSync(path.join(dir, name), Buffer.from(hex, 'hex'));
+      }
+      const sample = await natstream('fsck', '--dir', dir);
+      assert.equal(sample.code, 0, sample.out);
+      execFileSync('tar', ['xzf', ENCRYPTED, '-C', dir]);
+      for (const c of ['AES', 'CHACHA']) {
+        const r = await natstream('fsck', '--dir', path.join(dir, `enc-${c}`), '--encryption_key', 's3cret-master-key');
+        assert.equal(r.code, 0, r.out);
+        assert.match(r.out, /^8 file\(s\) checked, no damage\n$/);
+      }
+    } finally {
+      await cleanup();
     }
   });
 
