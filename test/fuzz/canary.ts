@@ -56,6 +56,14 @@ export class Canary {
     await withTimeout(seen, ms, `canary message ${target} (server stalled for other clients?)`);
   }
 
+  /** Stops and closes without checking (its server died). */
+  abandon(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    try { this.sc.close(); } catch { /* already closed */ }
+    try { this.sc.nc?.close(); } catch { /* already closed */ }
+  }
+
   /** Stops publishing; the problems seen, empty when the exchange stayed healthy. */
   async stop(): Promise<string[]> {
     await this.check().catch((e: Error) => this.errors.push(e.message));

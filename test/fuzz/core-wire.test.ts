@@ -5,13 +5,12 @@
  * serving a healthy STAN client (the canary) that exchanges messages throughout.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it, type TestContext } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { Canary } from './canary.js';
-import { ChildServer, FUZZ_CLUSTER } from './child-server.js';
-import { fuzzParams, keyArb, knownCrash } from './fuzz-env.js';
+import { fuzzParams, keyArb } from './fuzz-env.js';
 import { mutatedStreamArb } from './nats-grammar.js';
-import { greets, sendAndClose, splitAt } from './wire.js';
+import { FuzzTarget } from './target.js';
+import { sendAndClose, splitAt } from './wire.js';
 
 const CONNECT_FIELDS = [
   'verbose', 'pedantic', 'tls_required', 'auth_token', 'user', 'pass', 'name', 'lang', 'version',
@@ -33,61 +32,31 @@ const connectArb: fc.Arbitrary<string> = fc.oneof(
 );
 
 describe('fuzz: client port', () => {
-  let server: ChildServer;
-  let canary: Canary;
-  let runs = 0;
+  const target = new FuzzTarget();
+  before(() => target.ensure());
+  after(() => target.stop());
 
-  /** (Re)starts the server and the canary, when a previous property killed the server. */
-  async function ensureServer(): Promise<void> {
-    if (server?.alive) return;
-    server = await ChildServer.start();
-    canary = await Canary.start(server.url, FUZZ_CLUSTER);
-  }
-
-  /** Runs a property; a failure caused by the known crash of issue 15 item 1 is reported as TODO. */
-  async function run(t: TestContext, property: () => Promise<void>): Promise<void> {
-    await ensureServer();
-    try {
-      await property();
-    } catch (e) {
-      const known = knownCrash((e as Error).message);
-      if (known) t.todo(known);
-      throw e;
-    }
-  }
-
-  before(ensureServer);
-  after(async () => {
-    await server?.stop();
-  });
-
-  /** Sends one input; fails when the server died, and every 16 inputs checks the canary. */
+  /** Sends one input on its own connection, then checks the server. */
   async function attack(chunks: Buffer[], what: string): Promise<void> {
     let answer = '';
     try {
-      answer = await sendAndClose(server.port, chunks);
+      answer = await sendAndClose(target.server.port, chunks);
     } catch (e) {
       answer = `(${(e as Error).message})`;
     }
-    if (!(await greets(server.port))) await server.exited(2000);
-    assert.ok(server.alive, `natstream died on ${what}\nserver said: ${JSON.stringify(answer)}\n${server.tail()}`);
-    if (++runs % 16 === 0) await canary.check();
+    await target.alive(`${what}\nserver said: ${JSON.stringify(answer)}`);
   }
 
-  it('mutated protocol streams in random TCP segments', async (t) => {
-    await run(t, () => fc.assert(fc.asyncProperty(mutatedStreamArb, fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 6 }),
-      async (b, cuts) => attack(splitAt(b, cuts), JSON.stringify(b.toString('latin1')))), fuzzParams(150)));
-  });
+  it('mutated protocol streams in random TCP segments', (t) => target.run(t, () => fc.assert(
+    fc.asyncProperty(mutatedStreamArb, fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 6 }),
+      (b, cuts) => attack(splitAt(b, cuts), JSON.stringify(b.toString('latin1')))), fuzzParams(150))));
 
-  it('CONNECT with random JSON (known, inherited and odd keys), then PING, SUB, PUB', async (t) => {
-    await run(t, () => fc.assert(fc.asyncProperty(connectArb, async (json) => {
-      const input = Buffer.from(`CONNECT ${json}\r\nPING\r\nSUB a 1\r\nPUB a 2\r\nhi\r\nPING\r\n`, 'utf8');
-      await attack([input], `CONNECT ${json}`);
-    }), fuzzParams(150)));
-  });
+  it('CONNECT with random JSON (known, inherited and odd keys), then PING, SUB, PUB', (t) => target.run(t, () => fc.assert(
+    fc.asyncProperty(connectArb, (json) =>
+      attack([Buffer.from(`CONNECT ${json}\r\nPING\r\nSUB a 1\r\nPUB a 2\r\nhi\r\nPING\r\n`, 'utf8')], `CONNECT ${json}`)),
+    fuzzParams(150))));
 
   it('the canary exchanged messages throughout, none lost', async () => {
-    await ensureServer();
-    assert.deepEqual(await canary.stop(), []);
+    assert.deepEqual(await target.canaryProblems(), []);
   });
 });

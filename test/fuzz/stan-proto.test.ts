@@ -15,10 +15,9 @@ import {
   AckSchema, CloseRequestSchema, ConnectRequestSchema, ConnectResponseSchema, PingSchema, PubMsgSchema,
   SubscriptionRequestSchema, SubscriptionResponseSchema, UnsubscribeRequestSchema, type ConnectResponse,
 } from '../../src/protocol/gen/stan_pb.js';
-import { Canary } from './canary.js';
-import { ChildServer, FUZZ_CLUSTER } from './child-server.js';
-import { fuzzParams, knownCrash, subjectArb, tokenArb } from './fuzz-env.js';
-import { greets } from './wire.js';
+import { FUZZ_CLUSTER } from './child-server.js';
+import { fuzzParams, subjectArb, tokenArb } from './fuzz-env.js';
+import { FuzzTarget } from './target.js';
 
 const ATTACKER = 'attacker';
 const CONN_ID = Buffer.from('attacker-conn-id');
@@ -48,55 +47,41 @@ function encode<D extends DescMessage>(schema: D, init: MessageInitShape<D>): Ui
 }
 
 describe('fuzz: STAN protobufs on every request subject', () => {
-  let server: ChildServer;
-  let canary: Canary;
-  let nc: NatsConnection;
+  let nc: NatsConnection | undefined;
   let subjects: ConnectResponse;
   let ackInbox = '';
   let runs = 0;
 
-  async function ensureServer(): Promise<void> {
-    if (server?.alive) return;
+  /** A raw client that did a real STAN connect and subscribe. */
+  const target = new FuzzTarget(async () => {
     await nc?.close().catch(() => {});
-    server = await ChildServer.start();
-    canary = await Canary.start(server.url, FUZZ_CLUSTER);
-    nc = await connect({ servers: server.url, reconnect: false });
+    const c = await connect({ servers: target.server.url, reconnect: false });
+    nc = c;
     const hb = `_INBOX.hb.${ATTACKER}`;
-    nc.subscribe(hb, { callback: (_e, m) => m.respond() });
-    const res = await nc.request(`_STAN.discover.${FUZZ_CLUSTER}`,
+    c.subscribe(hb, { callback: (_e, m) => m.respond() });
+    const res = await c.request(`_STAN.discover.${FUZZ_CLUSTER}`,
       encode(ConnectRequestSchema, { clientId: ATTACKER, heartbeatInbox: hb, protocol: 1, connId: CONN_ID, pingInterval: 5, pingMaxOut: 3 }));
     subjects = fromBinary(ConnectResponseSchema, res.data);
     assert.equal(subjects.error, '');
-    const sub = await nc.request(subjects.subRequests,
+    const sub = await c.request(subjects.subRequests,
       encode(SubscriptionRequestSchema, { clientId: ATTACKER, subject: 'fz', inbox: `_INBOX.fz.${ATTACKER}`, maxInFlight: 100, ackWaitInSecs: 30 }));
     ackInbox = fromBinary(SubscriptionResponseSchema, sub.data).ackInbox;
     assert.ok(ackInbox);
-  }
+  });
 
-  before(ensureServer);
+  before(() => target.ensure());
   after(async () => {
     await nc?.close().catch(() => {});
-    await server?.stop();
+    await target.stop();
   });
 
   async function send(subject: string, payload: Uint8Array, what: string): Promise<void> {
-    nc.publish(subject, payload, { reply: `_INBOX.fuzz.${runs}` });
-    await nc.flush().catch(() => {});
-    if (!(await greets(server.port))) await server.exited(2000);
-    assert.ok(server.alive, `natstream died on ${what} to ${subject}: ${Buffer.from(payload).toString('hex')}\n${server.tail()}`);
-    if (++runs % 16 === 0) await canary.check();
+    nc!.publish(subject, payload, { reply: `_INBOX.fuzz.${runs++}` });
+    await nc!.flush().catch(() => {});
+    await target.alive(`${what} to ${subject}: ${Buffer.from(payload).toString('hex')}`);
   }
 
-  async function run(t: TestContext, property: () => Promise<void>): Promise<void> {
-    await ensureServer();
-    try {
-      await property();
-    } catch (e) {
-      const known = knownCrash((e as Error).message);
-      if (known) t.todo(known);
-      throw e;
-    }
-  }
+  const run = (t: TestContext, property: () => Promise<void>) => target.run(t, property);
 
   const N = 60;
 
@@ -138,7 +123,6 @@ describe('fuzz: STAN protobufs on every request subject', () => {
     (m, mangle) => send(subjects.closeRequests, mangle(encode(CloseRequestSchema, m)), 'CloseRequest')), fuzzParams(N))));
 
   it('the canary exchanged messages throughout, none lost', async () => {
-    await ensureServer();
-    assert.deepEqual(await canary.stop(), []);
+    assert.deepEqual(await target.canaryProblems(), []);
   });
 });

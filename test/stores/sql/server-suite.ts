@@ -274,6 +274,78 @@ export async function runSqlServerTests(driver: SqlDriver): Promise<void> {
         }
         await srv.close();
       });
+
+      it('database restart under load: publishes in flight during the outage get errors, never acks; 0 acked lost', async () => {
+        await tdb.reset();
+        const srv = await start('dbload');
+        const clients: Stan[] = [];
+        try {
+          for (let c = 0; c < 4; c++) clients.push(await connect(srv.natsUrl, 'dbload', `load${c}`));
+          type Phase = 'before' | 'down' | 'after';
+          let phase: Phase = 'before';
+          const acked: string[] = [];
+          const ackedWhileDown: string[] = [];
+          const errorsWhileDown: string[] = [];
+          let ackedAfter = 0;
+          let stopped = false;
+          let inFlight = 0;
+          let settled: (() => void) | null = null;
+          const waiters: Array<{ until: () => boolean; resolve: () => void }> = [];
+          const wake = () => {
+            for (const w of waiters.splice(0)) { if (w.until()) w.resolve(); else waiters.push(w); }
+            if (inFlight === 0) settled?.();
+          };
+          const until = (cond: () => boolean) => new Promise<void>((resolve) => { waiters.push({ until: cond, resolve }); wake(); });
+          // each client keeps up to 100 publishes in flight, paced so the outage errors do not spin
+          const pump = (sc: Stan, c: number) => {
+            let n = 0;
+            let mine = 0;
+            const tick = () => {
+              while (!stopped && mine < 100) {
+                const data = `l${c}-${n++}`;
+                const at: Phase = phase;
+                mine++;
+                inFlight++;
+                sc.publish('dbload', data, (err: unknown) => {
+                  mine--;
+                  inFlight--;
+                  if (err) { if (at === 'down') errorsWhileDown.push(String(err)); }
+                  else {
+                    acked.push(data);
+                    if (at === 'down') ackedWhileDown.push(data);
+                    if (at === 'after') ackedAfter++;
+                  }
+                  wake();
+                });
+              }
+              if (!stopped) setTimeout(tick, 2);
+            };
+            tick();
+          };
+          clients.forEach(pump);
+          await until(() => acked.length >= 500);
+          await tdb.stop();
+          phase = 'down';
+          await until(() => errorsWhileDown.length >= 50);
+          phase = 'after';
+          await tdb.start();
+          await until(() => ackedAfter >= 500);
+          stopped = true;
+          if (inFlight > 0) await new Promise<void>((r) => (settled = r));
+          assert.deepEqual(ackedWhileDown, [], 'no publish made while the database was down was acknowledged');
+          const all = await readAll(clients[0], 'dbload');
+          const seen = new Set(all);
+          assert.equal(seen.size, all.length, 'each message once');
+          const lost = acked.filter((a) => !seen.has(a));
+          assert.deepEqual(lost.slice(0, 10), [], `${lost.length} of ${acked.length} acknowledged messages lost`);
+          for (const sc of clients) await closeClient(sc);
+        } catch (err) {
+          for (const sc of clients) await closeClient(sc).catch(() => undefined);
+          await srv.close().catch(() => undefined);
+          throw err;
+        }
+        await srv.close();
+      });
     }
   });
 }

@@ -1,0 +1,59 @@
+/**
+ * The thing under attack in the network fuzz tests: a natstream child process
+ * plus a canary client. `alive()` after each input fails the property when the
+ * server died (with the server's last lines: its stack) and every 16 inputs
+ * makes the canary prove the exchange is still live; `run()` restarts a server
+ * that an earlier property killed and marks the known crash of issue 15 item 1
+ * as TODO.
+ */
+import assert from 'node:assert/strict';
+import type { TestContext } from 'node:test';
+import { Canary } from './canary.js';
+import { ChildServer, FUZZ_CLUSTER } from './child-server.js';
+import { knownCrash } from './fuzz-env.js';
+import { greets } from './wire.js';
+
+export class FuzzTarget {
+  server!: ChildServer;
+  private canary!: Canary;
+  private inputs = 0;
+
+  /** `setUp` runs after every (re)start, e.g. to connect an attacking client. */
+  constructor(private readonly setUp: () => Promise<void> = async () => {}) {}
+
+  async ensure(): Promise<void> {
+    if (this.server?.alive) return;
+    this.canary?.abandon();
+    this.server = await ChildServer.start();
+    this.canary = await Canary.start(this.server.url, FUZZ_CLUSTER);
+    await this.setUp();
+  }
+
+  async alive(what: string): Promise<void> {
+    if (!(await greets(this.server.port))) await this.server.exited(2000);
+    assert.ok(this.server.alive, `natstream died on ${what}\n${this.server.tail()}`);
+    if (++this.inputs % 16 === 0) await this.canary.check();
+  }
+
+  async run(t: TestContext, property: () => Promise<void>): Promise<void> {
+    await this.ensure();
+    try {
+      await property();
+    } catch (e) {
+      const known = knownCrash((e as Error).message);
+      if (known) t.todo(known);
+      throw e;
+    }
+  }
+
+  /** What went wrong for the canary (empty when nothing did). */
+  async canaryProblems(): Promise<string[]> {
+    await this.ensure();
+    return this.canary.stop();
+  }
+
+  async stop(): Promise<void> {
+    this.canary?.abandon();
+    await this.server?.stop();
+  }
+}
