@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 
-import { startServer, type RunningServer, type StoreSelection } from '../../src/index.js';
+import { startServer, type ConnectionSelection, type RunningServer, type StoreSelection } from '../../src/index.js';
 import type { DeadLetterOptions } from '../../src/streaming/dead-letter-options.js';
 import {
   Inbox, captureLogger, closeStan, connectStan, publish, type CapturedLogger, type Received, type Stan, type StanSub,
@@ -20,10 +20,12 @@ export interface DlqServer {
   logs: CapturedLogger;
 }
 
-export async function startDlq(store: StoreSelection, deadLetters: Partial<DeadLetterOptions>, monitor = false): Promise<DlqServer> {
+export async function startDlq(
+  store: StoreSelection, deadLetters: Partial<DeadLetterOptions>, monitor = false, connection?: ConnectionSelection,
+): Promise<DlqServer> {
   const logs = captureLogger();
   const server = await startServer({
-    port: 0, host: '127.0.0.1', clusterId: CLUSTER, store,
+    port: 0, host: '127.0.0.1', clusterId: CLUSTER, store, connection,
     streaming: { deadLetters: { maxDeliver: 0, prefix: 'DLQ', ...deadLetters }, hbInterval: 60_000, hbTimeout: 10_000 },
     streamingLogger: logs,
     monitor: monitor ? { host: '127.0.0.1', port: 0 } : undefined,
@@ -56,10 +58,10 @@ function counts(rs: Received[]): number[] {
  * each gets it exactly once more (redelivery count 2: the stored counts came back)
  * before it lands in DLQ.poison.
  */
-export function restartCase(store: () => Promise<StoreSelection>): void {
+export function restartCase(store: () => Promise<StoreSelection>, connection?: () => ConnectionSelection): void {
   it('counts survive a restart: a durable and a durable queue group each get the third delivery, then DLQ', async () => {
     const sel = await store();
-    let s = await startDlq(sel, { maxDeliver: 3 });
+    let s = await startDlq(sel, { maxDeliver: 3 }, false, connection?.());
     const open: Stan[] = [];
     try {
       let sc = await connectStan(s.server.natsUrl, CLUSTER, 'app');
@@ -75,7 +77,7 @@ export function restartCase(store: () => Promise<StoreSelection>): void {
       await closeStan(worker);
       await s.server.close();
 
-      s = await startDlq(sel, { maxDeliver: 3 });
+      s = await startDlq(sel, { maxDeliver: 3 }, false, connection?.());
       sc = await connectStan(s.server.natsUrl, CLUSTER, 'app');
       open.push(sc);
       worker = await connectStan(s.server.natsUrl, CLUSTER, 'worker');

@@ -13,6 +13,12 @@ describe('dead letters: file store', async () => {
   after(cleanup);
   restartCase(async () => ({ type: 'FILE', dir }));
 
+  describe('encrypted (the counts are kept by the inner file store)', async () => {
+    const enc = await tempDir('natstream-dlq-enc-');
+    after(enc.cleanup);
+    restartCase(async () => ({ type: 'FILE', dir: enc.dir, encryption: { cipher: 'AES', key: 'dead letters' } }));
+  });
+
   it('the counts file: last line wins, 0 forgets, a torn tail is ignored, opening keeps only live records', async () => {
     const counts = new FileDeliveryCounts(dir, true);
     const file = join(dir, DELIVERY_COUNTS_FILE_NAME);

@@ -51,6 +51,8 @@ export class CryptoStore implements Store {
   deleteClient(id: string): Promise<void> { return this.inner.deleteClient(id); }
   close(): Promise<void> { return this.inner.close(); }
   damagedRecords(): DamagedRecord[] { return [...(this.inner.damagedRecords?.() ?? []), ...this.damage.records()]; }
+  /** Dead letters: delivery counts hold no message data, the inner store keeps them as they are. */
+  get openDeliveryCounts(): Store['openDeliveryCounts'] { return this.inner.openDeliveryCounts?.bind(this.inner); }
 
   async recover(): Promise<RecoveredState | null> {
     const rs = await this.inner.recover();

@@ -15,7 +15,9 @@ import {
   StoreError, type ChannelLimits, type ChannelStore, type ClientInfo, type RecoveredChannel,
   type RecoveredState, type RecoveredSubscription, type ServerInfo, type Store, type StoreLimits,
 } from '../store.js';
+import type { DeliveryCounts } from '../delivery-counts.js';
 import { apiErrorCode, errorText, type JsStoreContext } from './context.js';
+import { JetStreamDeliveryCounts, deliveryCountsBucket } from './delivery-counts.js';
 import {
   BadRecord, KEY_SERVER, channelKey, clientKey, decodeChannel, decodeClient, decodeServerInfo, decodeSub,
   encodeClient, encodeJson, parseKey,
@@ -41,6 +43,7 @@ export class JetStreamStore implements Store {
   private readonly channels = new Map<string, JsChannel>();
   private readonly channelLimits = new Map<string, ChannelLimits>();
   private closed = false;
+  private deliveryBucket: Promise<KV> | undefined;
 
   private constructor(private readonly ctx: JsStoreContext, private readonly kv: KV, limits: StoreLimits) {
     this.setLimits(limits);
@@ -187,6 +190,17 @@ export class JetStreamStore implements Store {
     this.channels.set(channel, cs);
     this.channelLimits.set(channel, limits);
     return cs;
+  }
+
+  /** natstream only: the channel's delivery counts (dead letters), in a bucket of their own (delivery-counts.ts). */
+  async openDeliveryCounts(channel: string): Promise<DeliveryCounts> {
+    this.deliveryBucket ??= this.ctx.js.views.kv(deliveryCountsBucket(this.ctx.clusterId), { history: 1, replicas: this.ctx.replicas });
+    try {
+      return new JetStreamDeliveryCounts(await this.deliveryBucket, channel);
+    } catch (err) {
+      this.deliveryBucket = undefined;
+      throw err;
+    }
   }
 
   async deleteChannel(channel: string): Promise<void> {
