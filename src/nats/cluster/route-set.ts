@@ -1,8 +1,4 @@
-import { readFileSync } from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import tls from 'node:tls';
-import type { AddressInfo } from 'node:net';
+import type net from 'node:net';
 import type { Logger } from '../../util/logger.js';
 import type { ClientConnection } from '../connection.js';
 import { hostPort } from '../host-port.js';
@@ -12,17 +8,17 @@ import type { Subscription } from '../subscription.js';
 import { ClientUrls, ownClientUrls } from './client-urls.js';
 import { routeFromLocal, routeFromRoute } from './fanout.js';
 import { LocalInterest } from './local-interest.js';
-import {
-  ROUTE_CONNECT_DELAY_MS, ROUTE_RECONNECT_DELAY_MS, parseRouteUrl, type ClusterOptions,
-} from './options.js';
+import { ROUTE_RECONNECT_DELAY_MS, parseRouteUrl, type ClusterOptions } from './options.js';
 import { RouteCloseReason, RouteConnection, type RouteUrl } from './route.js';
 import { routeConnectLine, routeInfoLine, type PeerInfo } from './route-info.js';
+import { RouteSockets } from './route-sockets.js';
 
 /**
- * The routes of one server (nats-server's route.go): the route listener,
- * the dialer with its retries, the registry of connected servers, interest
- * propagation and implicit discovery. The core server sees only
- * `route(...)`, the sublist observer and the client INFO fields.
+ * The routes of one server (nats-server's route.go): the registry of
+ * connected servers, interest propagation, implicit discovery and the
+ * reconnect rule; the sockets (listener, dialer, TLS) are route-sockets.ts.
+ * The core server sees only `route(...)`, the sublist observer and the
+ * client INFO fields.
  */
 export class RouteSet {
   readonly logger: Logger;
@@ -38,13 +34,9 @@ export class RouteSet {
   private readonly interest = new LocalInterest();
   readonly clientUrls = new ClientUrls();
   private readonly configured: RouteUrl[];
-  private listener: net.Server | null = null;
-  private boundPort = 0;
+  private readonly sockets: RouteSockets;
   private running = false;
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly dialing = new Set<net.Socket>();
   private routesUpWaiters: Array<() => void> = [];
-  private secureContext: tls.SecureContext | null = null;
 
   constructor(
     readonly server: NatsServer,
@@ -59,6 +51,7 @@ export class RouteSet {
       if (url === null) this.logger.error(`Error parsing route URL ${JSON.stringify(r)}`);
       else this.configured.push(url);
     }
+    this.sockets = new RouteSockets(options, this.logger, (socket, url) => this.createRoute(socket, url));
     server.sublist.observer = (sub, added) => {
       if (sub.route === undefined) this.interest.update(sub, added, this.routes.values());
     };
@@ -90,7 +83,7 @@ export class RouteSet {
 
   /** The route listener's port (0 before start). */
   get port(): number {
-    return this.boundPort;
+    return this.sockets.port;
   }
 
   get host(): string {
@@ -108,29 +101,12 @@ export class RouteSet {
     const o = this.options;
     this.logger.notice(`Cluster name is ${this.clusterName}`);
     if (this.dynamic) this.logger.warn('Cluster name was dynamically generated, consider setting one');
-    if (o.tls) {
-      this.secureContext = tls.createSecureContext({
-        cert: readFileSync(o.tls.cert),
-        key: readFileSync(o.tls.key),
-        ca: o.tls.ca ? readFileSync(o.tls.ca) : undefined,
-      });
-    }
-    const server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (err) => reject(new Error(`Error listening on router port: ${o.port} - ${err.message}`)));
-      server.listen({ host: o.host, port: o.port < 0 ? 0 : o.port }, () => {
-        server.removeAllListeners('error');
-        resolve();
-      });
-    });
-    server.on('error', (err) => this.logger.error(`Error on route listener: ${err.message}`));
-    this.listener = server;
-    this.boundPort = (server.address() as AddressInfo).port;
-    this.logger.notice(`Listening for route connections on ${hostPort(o.host, this.boundPort)}`);
+    await this.sockets.listen();
+    this.logger.notice(`Listening for route connections on ${hostPort(o.host, this.sockets.port)}`);
     const s = this.server;
     this.clientUrls.setOwn(o.noAdvertise ? [] : ownClientUrls(s.host, s.port, o.clientAdvertise));
     this.running = true;
-    for (const url of this.configured) this.connectToRoute(url, true, true);
+    for (const url of this.configured) this.sockets.dial(url, true, true);
   }
 
   /**
@@ -153,7 +129,7 @@ export class RouteSet {
   private routesUp(): boolean {
     let settled = 0;
     for (const r of this.routes.values()) if (r.answeredFirstPing) settled++;
-    return settled >= this.configured.filter((u) => !this.isSelf(u)).length;
+    return settled >= this.configured.filter((u) => !this.sockets.isSelf(u)).length;
   }
 
   /** A route's peer answered our first PING (route.ts). */
@@ -164,12 +140,7 @@ export class RouteSet {
   async close(): Promise<void> {
     this.running = false;
     for (const w of this.routesUpWaiters.splice(0)) w();
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
-    for (const s of this.dialing) s.destroy();
-    this.dialing.clear();
-    const listener = this.listener;
-    const closing = listener ? new Promise<void>((resolve) => listener.close(() => resolve())) : Promise.resolve();
+    const closing = this.sockets.close();
     for (const r of [...this.open]) {
       r.close(RouteCloseReason.server);
       r.socket.destroy();
@@ -179,43 +150,8 @@ export class RouteSet {
 
   // --- connections ----------------------------------------------------------------
 
-  private accept(socket: net.Socket): void {
-    if (!this.running) {
-      socket.destroy();
-      return;
-    }
-    if (this.secureContext === null) return void this.createRoute(socket, null, false);
-    // Routes with TLS: the handshake comes first, the INFO after it (nats-server createRoute).
-    socket.on('error', () => undefined);
-    const secure = new tls.TLSSocket(socket, {
-      isServer: true, secureContext: this.secureContext, requestCert: true, rejectUnauthorized: true,
-    });
-    this.handshake(secure, socket, 'secure', () => this.createRoute(secure, null, false));
-  }
-
-  /** Bounds a TLS handshake by the `tls { timeout }`, logging a failure as nats-server does. */
-  private handshake(secure: tls.TLSSocket, raw: net.Socket, event: 'secure' | 'secureConnect', ok: () => void): void {
-    const addr = `${raw.remoteAddress?.replace(/^::ffff:/, '')}:${raw.remotePort}`;
-    const timer = setTimeout(() => {
-      this.logger.error(`${addr} - TLS route handshake error: timeout`);
-      secure.destroy();
-    }, (this.options.tls?.timeout ?? 2) * 1000);
-    timer.unref();
-    const onError = (err: Error): void => {
-      clearTimeout(timer);
-      this.logger.error(`${addr} - TLS route handshake error: ${err.message}`);
-      secure.destroy();
-    };
-    secure.once('error', onError);
-    secure.once(event, () => {
-      clearTimeout(timer);
-      secure.off('error', onError);
-      if (!this.running) return void secure.destroy();
-      ok();
-    });
-  }
-
-  private createRoute(socket: net.Socket, url: RouteUrl | null, solicited: boolean): RouteConnection {
+  private createRoute(socket: net.Socket, url: RouteUrl | null): RouteConnection {
+    const solicited = url !== null;
     const rid = this.server.nextConnectionId();
     const explicit = url !== null && this.isConfigured(url.host, url.port);
     const route = new RouteConnection(rid, socket, this, solicited, url, explicit);
@@ -226,7 +162,7 @@ export class RouteSet {
     if (solicited) {
       if (this.logger.debugEnabled) this.logger.debug(`${route.logPrefix()} - Route connect msg sent`);
       route.sendText(routeConnectLine({
-        user: url?.user, pass: url?.pass, tls: this.secureContext !== null, headers: this.headersSupported,
+        user: url?.user, pass: url?.pass, tls: this.sockets.tls, headers: this.headersSupported,
         serverId: this.serverId, cluster: this.clusterName, dynamic: this.dynamic,
       }));
     }
@@ -240,14 +176,14 @@ export class RouteSet {
   infoLine(): string {
     const s = this.server;
     const adv = this.options.advertise ? parseRouteUrl(this.options.advertise) : null;
-    if (adv !== null && adv.port === 6222 && !/:\d+\/?$/.test(this.options.advertise!)) adv.port = this.boundPort;
+    if (adv !== null && adv.port === 6222 && !/:\d+\/?$/.test(this.options.advertise!)) adv.port = this.sockets.port;
     return routeInfoLine({
       serverId: s.serverId,
       serverName: s.serverName,
       version: s.version,
       go: s.goVersion,
       host: adv ? adv.host : this.options.host,
-      port: adv ? adv.port : this.boundPort,
+      port: adv ? adv.port : this.sockets.port,
       headers: this.headersSupported,
       authRequired: Boolean(this.options.user),
       tls: Boolean(this.options.tls),
@@ -259,67 +195,9 @@ export class RouteSet {
     });
   }
 
-  /**
-   * Dials a route, retrying every second: forever for a configured route,
-   * `connect_retries` times for a discovered one (nats-server connectToRoute).
-   */
-  private connectToRoute(url: RouteUrl, tryForever: boolean, firstConnect: boolean): void {
-    let attempts = 0;
-    const attempt = (): void => {
-      if (!this.running) return;
-      if (this.isSelf(url)) return;
-      const where = hostPort(url.host, url.port);
-      if (this.logger.debugEnabled) this.logger.debug(`Trying to connect to route on ${where} (${where})`);
-      const socket = net.connect({ host: url.host, port: url.port, noDelay: true });
-      this.dialing.add(socket);
-      const onError = (err: Error): void => {
-        this.dialing.delete(socket);
-        socket.destroy();
-        attempts++;
-        const text = `Error trying to connect to route (attempt ${attempts}): ${goDialError(where, err)}`;
-        if (!firstConnect || attempts === 1) this.logger.error(text);
-        else this.logger.debug(text);
-        if (!tryForever && attempts > (this.options.connectRetries ?? 0)) return;
-        this.later(ROUTE_CONNECT_DELAY_MS, attempt);
-      };
-      socket.once('error', onError);
-      socket.once('connect', () => {
-        this.dialing.delete(socket);
-        socket.off('error', onError);
-        if (!this.running) return void socket.destroy();
-        if (this.secureContext === null) return void this.createRoute(socket, url, true);
-        socket.on('error', () => undefined);
-        const secure = tls.connect({
-          socket, secureContext: this.secureContext, rejectUnauthorized: true,
-          servername: net.isIP(url.host) ? undefined : url.host,
-        });
-        this.handshake(secure, socket, 'secureConnect', () => this.createRoute(secure, url, true));
-      });
-    };
-    attempt();
-  }
-
-  private later(ms: number, fn: () => void): void {
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      fn();
-    }, ms);
-    this.timers.add(t);
-  }
-
   private isConfigured(host: string, port: number): boolean {
     const h = host.toLowerCase();
     return this.configured.some((c) => c.port === port && c.host.toLowerCase() === h);
-  }
-
-  /** Our own route listener (a shared routes list names every server, this one too). */
-  private isSelf(url: RouteUrl): boolean {
-    if (url.port !== this.boundPort) return false;
-    if (url.host === 'localhost' || url.host === this.options.host) return true;
-    for (const addrs of Object.values(os.networkInterfaces())) {
-      for (const a of addrs ?? []) if (a.address === url.host) return true;
-    }
-    return false;
   }
 
   // --- registration ------------------------------------------------------------------
@@ -390,7 +268,7 @@ export class RouteSet {
       this.logger.error(`Error parsing URL from INFO: ${raw}`);
       return;
     }
-    this.connectToRoute(url, false, true);
+    this.sockets.dial(url, false, true);
   }
 
   routeClosed(route: RouteConnection): void {
@@ -427,7 +305,7 @@ export class RouteSet {
     const url = route.url;
     const delay = Math.floor(Math.random() * 100) + (route.isConfigured ? ROUTE_RECONNECT_DELAY_MS : 0);
     if (this.logger.debugEnabled) this.logger.debug(`Attempting reconnect for solicited route "${hostPort(url.host, url.port)}"`);
-    this.later(delay, () => this.connectToRoute(url, route.isConfigured, false));
+    this.sockets.later(delay, () => this.sockets.dial(url, route.isConfigured, false));
   }
 
   // --- interest and messages -------------------------------------------------------
@@ -471,12 +349,3 @@ export class RouteSet {
   }
 }
 
-/** A dial failure in the words of Go's net package, as nats-server logs it. */
-function goDialError(where: string, err: Error): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ECONNREFUSED') return `dial tcp ${where}: connect: connection refused`;
-  if (code === 'ETIMEDOUT') return `dial tcp ${where}: i/o timeout`;
-  if (code === 'EHOSTUNREACH') return `dial tcp ${where}: connect: no route to host`;
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `dial tcp: lookup ${where.replace(/:\d+$/, '')}: no such host`;
-  return `dial tcp ${where}: ${err.message}`;
-}
