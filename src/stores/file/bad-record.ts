@@ -21,7 +21,7 @@ export interface BadRecordContext {
 }
 
 /**
- * Handles a Scan.Torn, Scan.BadCrc or Scan.Zeroed result at scanner.offset of `file`.
+ * Handles a Scan.Torn or Scan.BadCrc result at scanner.offset of `file`.
  * Returns normally when the file was truncated there (recovery continues);
  * throws the error text otherwise.
  */
@@ -53,11 +53,14 @@ export function handleBadRecord(ctx: BadRecordContext, file: string, fd: number,
   throw new Error(err);
 }
 
-/** The error text of a bad scan result. */
+/** The error text of a Scan.Torn or Scan.BadCrc result. */
 export function scanError(sc: RecordScanner, result: Scan): string {
-  if (result === Scan.Torn) return E.unexpectedEof;
-  if (result === Scan.Zeroed) return E.zeroedRecord;
-  return E.corruptedData(sc.expectedCrc, sc.gotCrc);
+  return result === Scan.Torn ? E.unexpectedEof : E.corruptedData(sc.expectedCrc, sc.gotCrc);
+}
+
+/** A Scan.ZeroTail with data after it is cut like a zero-padded tail, but not silently. */
+export function reportZeroCut(logger: Logger, file: string, sc: RecordScanner): void {
+  if (sc.dataAfterZero) logger.error(L.zeroedCut(file, sc.offset));
 }
 
 function dumpRecord(logger: Logger, fd: number, offset: number, typed: boolean): void {

@@ -27,8 +27,6 @@ export const FILE_STORE_ERRORS = {
   corruptedData: (expected: number, got: number) =>
     `corrupted data, expected crc to be 0x${hex8(expected)}, got 0x${hex8(got)}`,
   unexpectedEof: 'unexpected EOF',
-  /** natstream only: a zero record header with data after it (record-scanner.ts). */
-  zeroedRecord: 'zeroed record header followed by non-zero data',
   unexpectedSubRecordType: (t: number) => `unexpected record type: ${t}`,
   invalidClientRecordType: (t: number) => `invalid client record type: ${t}`,
   invalidSliceName: (file: string) => `message log has an invalid name: ${file}`,
@@ -58,6 +56,9 @@ export const FILE_STORE_LOGS = {
     `Message ${seq} of channel ${JSON.stringify(channel)} cannot be read and is skipped (see natstream fsck)`,
   damageLogCapped: (where: string) =>
     `Further damaged records in "${where}" are not logged; /streaming/storez lists them`,
+  zeroedCut: (file: string, offset: number) =>
+    `File "${file}" has a zeroed record header at offset ${offset} with data after it: truncated there, ` +
+    'as a zero-padded tail; records after it are lost (natstream fsck on a copy taken before the start lists them)',
   unreadableMessage: (channel: string, seq: number, err: string) =>
     `Unable to read message ${seq} of channel ${JSON.stringify(channel)}: ${err}`,
   truncated: (file: string, offset: number) => `File "${file}" has been truncated to offset: ${offset}`,

@@ -74,12 +74,12 @@ async function readOnce(sl: Slice, from: number, to: number, max: number, ctx: R
     if (off === HOLE) continue; // made a hole by a concurrent read
     const p = off - start;
     const size = sl.sizes[i];
-    const err = checkRecord(buf, p, got, size, sl.baseSeq + i, ctx);
-    if (typeof err === 'string') {
-      ctx.onDamaged(sl, i, off, err);
+    const m = checkRecord(buf, p, got, size, sl.baseSeq + i, ctx);
+    if (typeof m === 'string') {
+      ctx.onDamaged(sl, i, off, m);
       return { msgs: out, damaged: true };
     }
-    out.push(err);
+    out.push(m);
   }
   return { msgs: out, damaged: false };
 }

@@ -13,7 +13,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { crc32Range, crc32Table, type Crc32 } from './crc32.js';
-import { handleBadRecord, scanError, type BadRecordContext } from './bad-record.js';
+import { handleBadRecord, reportZeroCut, scanError, type BadRecordContext } from './bad-record.js';
 import { FILE_STORE_ERRORS as E, FILE_STORE_LOGS as L, FILE_STORE_NOTES as N } from './errors.js';
 import {
   INDEX_RECORD_SIZE, RECORD_HEADER_SIZE, VERSION_BYTES, VERSION_SIZE, checkVersion, headerNeverSynced, writeIndexEntry,
@@ -269,8 +269,11 @@ function rebuild(ctx: MsgRecoveryContext, sl: Slice, fd: number, datSize: number
   for (;;) {
     const r = sc.next();
     if (r === Scan.End) return { end: datSize, added };
-    if (r === Scan.ZeroTail) return { end: sc.offset, added };
-    if (r === Scan.Torn || r === Scan.BadCrc || r === Scan.Zeroed) {
+    if (r === Scan.ZeroTail) {
+      reportZeroCut(ctx.logger, sl.datPath, sc);
+      return { end: sc.offset, added };
+    }
+    if (r === Scan.Torn || r === Scan.BadCrc) {
       handleBadRecord(ctx, sl.datPath, fd, sc, r, false); // throws unless truncated
       return { end: sc.offset, added };
     }

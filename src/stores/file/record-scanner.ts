@@ -9,12 +9,7 @@ import * as fs from 'node:fs';
 import type { Crc32 } from './crc32.js';
 import { RECORD_HEADER_SIZE, VERSION_SIZE } from './framing.js';
 
-/**
- * What ends or continues a scan. `Zeroed`: a zero header with non-zero bytes after
- * it — not a zero-padded tail but a zeroed range; the Go server would cut the
- * file there and lose the records that follow, natstream treats it as a bad record.
- */
-export const enum Scan { Record, End, ZeroTail, Torn, BadCrc, Zeroed }
+export const enum Scan { Record, End, ZeroTail, Torn, BadCrc }
 
 const WINDOW = 1024 * 1024;
 
@@ -33,6 +28,12 @@ export class RecordScanner {
   tornPart: 'record header' | 'record payload' = 'record header';
   tornExpected = 0;
   tornRead = 0;
+  /**
+   * For Scan.ZeroTail: non-zero bytes follow the zero header. The file is still cut
+   * there, as the Go server does (a crash can leave such a tail, never acknowledged),
+   * but it may also be a zeroed range inside the file: recovery reports it.
+   */
+  dataAfterZero = false;
 
   private winStart = 0; // file offset of buf[0]
   private winLen = 0;
@@ -70,7 +71,10 @@ export class RecordScanner {
       type = first >>> 24;
       size = first & 0xffffff;
     }
-    if (size === 0 && type === 0 && crc === 0) return this.zeroFrom(off + RECORD_HEADER_SIZE) ? Scan.ZeroTail : Scan.Zeroed;
+    if (size === 0 && type === 0 && crc === 0) {
+      this.dataAfterZero = !this.zeroFrom(off + RECORD_HEADER_SIZE);
+      return Scan.ZeroTail;
+    }
     this.type = type;
     this.size = size;
     if (!this.ensure(off, RECORD_HEADER_SIZE + size)) {
