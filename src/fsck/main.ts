@@ -73,7 +73,8 @@ export async function runFsck(
   if (lock) {
     const got = lock.tryAcquire();
     if (got !== true) {
-      io.err(`fsck: ${args.dir} is in use by a server (${got.holder || 'holder unknown'}); stop it first\n`);
+      const [pid, host] = got.holder.split(' ');
+      io.err(`fsck: ${args.dir} is in use by a server (pid ${pid || '?'} on ${host || 'unknown host'}); stop it first\n`);
       return FsckExit.failed;
     }
   }
