@@ -62,7 +62,7 @@ export class RouteParser {
   private msgQueues: string[] | null = null;
   private msgHeaderSize = 0;
   private msgSize = 0;
-  /** Set for a PUB a (misbehaving) route sent: its payload is read and dropped, as nats-server does. */
+  /** Set for a PUB or HPUB a (misbehaving) route sent: its payload is read and dropped, as nats-server does. */
   private dropPayload = false;
   private payloadBuf: Buffer | null = null;
   private payloadHave = 0;
@@ -133,11 +133,14 @@ export class RouteParser {
       case 'CONNECT':
         return this.handler.onConnect(rest);
       case 'RS+':
+      case 'SUB':
+        // nats-server's route parser takes the old SUB/UNSUB spellings as RS+/RS-.
         return this.remoteSub(rest, false);
       case 'LS+':
         return this.remoteSub(rest, true);
       case 'RS-':
       case 'LS-':
+      case 'UNSUB':
         return this.remoteUnsub(rest);
       case 'RMSG':
         return this.routedMsg(rest, false, false);
@@ -146,7 +149,9 @@ export class RouteParser {
       case 'LMSG':
         return this.routedMsg(rest, true, true);
       case 'PUB':
-        return this.droppedPub(rest);
+        return this.droppedPub(rest, false);
+      case 'HPUB':
+        return this.droppedPub(rest, true);
       case 'A+':
       case 'A-':
         // Gateway account interest: meaningless on a route.
@@ -214,10 +219,10 @@ export class RouteParser {
     this.state = State.Payload;
   }
 
-  private droppedPub(rest: string): void {
+  private droppedPub(rest: string, headers: boolean): void {
     const args = splitBlanks(rest);
-    const size = args.length >= 2 ? parseSize(args[args.length - 1]) : -1;
-    if (size < 0 || size > MAX_ROUTE_PAYLOAD) return this.fail(null, 'processPub parse error');
+    const size = args.length >= (headers ? 3 : 2) ? parseSize(args[args.length - 1]) : -1;
+    if (size < 0 || size > MAX_ROUTE_PAYLOAD) return this.fail(null, headers ? 'processHeaderPub parse error' : 'processPub parse error');
     this.msgSize = size;
     this.dropPayload = true;
     this.state = State.Payload;

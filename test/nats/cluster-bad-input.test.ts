@@ -24,6 +24,10 @@ const CASES: Array<[string, string]> = [
   ['a client on the route port', 'CONNECT {"verbose":false,"lang":"node","version":"1.0"}\r\n'],
   ['a malformed RS+', routeConnect('NXRS', 'bad') + routeInfo('NXRS', 'rs-peer', 'bad') + 'RS+ $G\r\n'],
   ['an RMSG without a size', routeConnect('NXRM', 'bad') + routeInfo('NXRM', 'rm-peer', 'bad') + 'RMSG $G foo x\r\n'],
+  ['a client UNSUB', routeConnect('NXUN', 'bad') + routeInfo('NXUN', 'un-peer', 'bad') + 'UNSUB 1\r\n'],
+  ['a client MSG', routeConnect('NXMS', 'bad') + routeInfo('NXMS', 'ms-peer', 'bad') + 'MSG foo 1 2\r\nhi\r\n'],
+  ['a bad CONNECT', 'CONNECT {bad\r\n'],
+  ['an invalid subject', routeConnect('NXIS', 'bad') + routeInfo('NXIS', 'is-peer', 'bad') + 'RS+ $G foo.. \r\nRS+ $G\r\n'],
 ];
 
 /** What a server answers to `input` on its route port, without its INFO, its PINGs and nats-server's own $SYS interest. */

@@ -116,13 +116,20 @@ test(`3 nodes around a ${hub} hub: discovered routes complete the mesh, every no
   const nodes = [a, b, c];
   const conns = await Promise.all(nodes.map((n) => conn(n)));
   const got = conns.map((nc) => collect(nc, 'all'));
+  const queued = conns.map((nc) => collect(nc, 'jobs', 'q3'));
   const ends = await Promise.all(conns.map((nc, i) => endMarker(nc, `end.${i}`, conns.length)));
   // b and c only meet through the route they discover from a: a never forwards a route's message to another route.
   for (const s of conns) for (const p of conns) if (s !== p) await untilRouted(s, p);
-  conns.forEach((nc, i) => nc.publish('all', enc(`from ${nodes[i].name}`)));
+  conns.forEach((nc, i) => {
+    nc.publish('all', enc(`from ${nodes[i].name}`));
+    for (let k = 0; k < 30; k++) nc.publish('jobs', enc(`${i}.${k}`));
+  });
   for (const p of conns) for (let i = 0; i < conns.length; i++) p.publish(`end.${i}`);
   await Promise.all(ends.map((e) => e()));
   for (const g of got) assert.deepEqual([...g.got].sort(), nodes.map((n) => `from ${n.name}`).sort());
+  const jobs = queued.flatMap((q) => q.got);
+  assert.equal(jobs.length, 90, 'a queue group with a member on each node gets each message once');
+  assert.equal(new Set(jobs).size, 90);
   assert.equal(c.running.core!.cluster!.routes.size, 2);
 
   // A client learns every node of the cluster from INFO.

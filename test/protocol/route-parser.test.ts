@@ -63,8 +63,10 @@ test('route parser - a line and a payload split across reads', () => {
   ]);
 });
 
-test('route parser - a PUB from a route is read and dropped, as nats-server does', () => {
-  assert.deepEqual(parse('PUB foo 3\r\nabc\r\nPING\r\n'), [['ping']]);
+test('route parser - PUB/HPUB from a route are read and dropped, SUB/UNSUB taken as RS+/RS-, as nats-server does', () => {
+  assert.deepEqual(parse('PUB foo 3\r\nabc\r\nHPUB foo 12 14\r\nNATS/1.0\r\n\r\nhi\r\nPING\r\n'), [['ping']]);
+  assert.deepEqual(parse('SUB $G foo\r\nUNSUB $G foo\r\n'), [['sub', '$G', 'foo', '', 0, ''], ['unsub', '$G', 'foo', '']]);
+  assert.deepEqual(parse('UNSUB 1\r\n'), [['error', null, "processRemoteUnsub parse error: '1'"]]);
 });
 
 test('route parser - malformed input stops the parser with nats-server\'s words', () => {
