@@ -1,4 +1,4 @@
-import bcrypt from 'bcryptjs';
+type Bcrypt = typeof import('bcryptjs').default;
 import type { CoreOptions, NkeyUserEntry } from './options.js';
 import type { ConnectOptions } from './connect-options.js';
 import { OperatorTrust } from './jwt-auth.js';
@@ -14,10 +14,13 @@ export interface AuthenticatedUser {
 
 const BCRYPT_PREFIX = /^\$2[abxy]\$\d{2}\$/;
 
-/** A configured secret matches the client's: bcrypt hashes are checked, clear text compared. */
-function secretMatches(configured: string, given: string | undefined): boolean {
+/**
+ * A configured secret matches the client's: bcrypt hashes are checked (bcryptjs
+ * is loaded by prepare() only when a hash is configured), clear text compared.
+ */
+function secretMatches(bcrypt: Bcrypt | null, configured: string, given: string | undefined): boolean {
   if (given === undefined) return false;
-  if (BCRYPT_PREFIX.test(configured)) return bcrypt.compareSync(given, configured);
+  if (BCRYPT_PREFIX.test(configured)) return bcrypt !== null && bcrypt.compareSync(given, configured);
   return configured === given;
 }
 
@@ -38,6 +41,7 @@ export class Authenticator {
   readonly mode: 'operator' | 'nkeys' | 'users' | 'simple';
   private readonly nkeys = new Map<string, NkeyUserEntry>();
   private jwtLib: NatsJwtLib | null = null;
+  private bcrypt: Bcrypt | null = null;
   private operator: OperatorTrust | null = null;
 
   constructor(private readonly opts: CoreOptions) {
@@ -49,9 +53,14 @@ export class Authenticator {
 
   /** Loads the nkeys/JWT code and checks the operator and account JWTs (throws a start-up error). */
   async prepare(): Promise<void> {
+    const o = this.opts;
+    const secrets = [o.pass, o.authToken, ...(o.users ?? []).map((u) => u.password)];
+    if (this.bcrypt === null && secrets.some((x) => x !== undefined && BCRYPT_PREFIX.test(x))) {
+      this.bcrypt = (await import('bcryptjs')).default;
+    }
     if (!this.nonceRequired || this.jwtLib !== null) return;
     this.jwtLib = await loadNatsJwt();
-    if (this.opts.operatorMode) this.operator = OperatorTrust.create(this.jwtLib, this.opts.operatorMode);
+    if (o.operatorMode) this.operator = OperatorTrust.create(this.jwtLib, o.operatorMode);
   }
 
   /** The user a CONNECT authenticates as, or null. `nonce` is the one this client's INFO carried. */
@@ -69,13 +78,13 @@ export class Authenticator {
     }
     if (o.users && o.users.length > 0) {
       const entry = o.users.find((u) => u.user === c.user);
-      if (entry && secretMatches(entry.password, c.pass)) {
+      if (entry && secretMatches(this.bcrypt, entry.password, c.pass)) {
         return user(entry.user, entry.permissions ? new Permissions(entry.permissions) : null);
       }
       return null;
     }
-    if (o.authToken) return secretMatches(o.authToken, c.authToken) ? user('') : null;
-    if (o.user) return c.user === o.user && secretMatches(o.pass ?? '', c.pass) ? user(o.user) : null;
+    if (o.authToken) return secretMatches(this.bcrypt, o.authToken, c.authToken) ? user('') : null;
+    if (o.user) return c.user === o.user && secretMatches(this.bcrypt, o.pass ?? '', c.pass) ? user(o.user) : null;
     return this.required ? null : user('');
   }
 }

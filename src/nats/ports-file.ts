@@ -21,10 +21,13 @@ export interface Ports {
 
 /**
  * The name this process was started by, as Go's `filepath.Base(os.Args[0])`:
- * the script's file name without `.js`, so a `nats-server` symlink to
- * `bin/natstream.js` writes `nats-server_<pid>.ports` as nats-server would.
+ * an `argv[0]` set by the caller (`exec -a nats-server node bin/natstream.js`),
+ * else the script's file name without `.js`, so that a `nats-server` symlink
+ * to `bin/natstream.js` writes `nats-server_<pid>.ports` as nats-server would.
  */
-export function programName(argv: readonly string[] = process.argv): string {
+export function programName(argv: readonly string[] = process.argv, argv0 = process.argv0): string {
+  const given = basename(argv0);
+  if (given !== '' && !/^node(js)?(\.exe)?$/i.test(given) && given !== basename(process.execPath)) return given;
   const script = argv[1] ?? argv[0] ?? 'natstream';
   return basename(script).replace(/\.(?:c|m)?js$/, '');
 }

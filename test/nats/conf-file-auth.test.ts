@@ -13,6 +13,9 @@ import {
   connect, credsAuthenticator, ErrorCode, Events, jwtAuthenticator, nkeyAuthenticator, type NatsConnection, type NatsError,
 } from 'nats';
 import { createAccount, createOperator, createUser, encodeAccount, encodeOperator, encodeUser, fmtCreds } from 'nats-jwt';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { RawClient } from '../support/raw-client.js';
 import { ConfServer, NATS_SERVER_BIN, type ConfObject, type ServerKind } from '../support/conf-server.js';
 
@@ -276,9 +279,24 @@ for (const kind of KINDS) {
       nc.publish('after', te.encode('again'));
       for await (const m of sub) assert.equal(m.string(), 'again');
       await nc.close();
-      const { existsSync } = await import('node:fs');
       assert.equal(existsSync(oldFile), false, 'the stopped server removed its ports file');
     });
+  });
+}
+
+for (const kind of KINDS) {
+  const skip = kind === 'nats-server' && !NATS_SERVER_BIN ? 'nats-server is not installed (.ci/run installs it)' : false;
+  test(`${kind} flags: -p -1 -m -1 --ports_file_dir`, { skip }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flagsrv-'));
+    const server = await ConfServer.spawn(kind, ['-a', '127.0.0.1', '-p', '-1', '-m', '-1', '--ports_file_dir', dir], dir);
+    try {
+      assert.deepEqual(Object.keys(server.ports), ['nats', 'monitoring']);
+      const varz = await (await fetch(`${server.ports.monitoring![0]}/varz`)).json() as { port: number };
+      assert.equal(varz.port, server.port);
+    } finally {
+      await server.dispose();
+    }
+    assert.equal(existsSync(server.portsFile), false);
   });
 }
 

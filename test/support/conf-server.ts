@@ -72,12 +72,17 @@ export class ConfServer {
     full.ports_file_dir = dir;
     const confFile = join(dir, `server-${Math.random().toString(36).slice(2)}.conf`);
     writeFileSync(confFile, toConf(full));
-    let [cmd, args, exe] = [NATS_SERVER_BIN, ['-c', confFile], 'nats-server'];
-    if (kind === 'natstream') [cmd, args, exe] = [process.execPath, [NATSTREAM_BIN, '-c', confFile], 'natstream'];
+    return ConfServer.spawn(kind, ['-c', confFile], dir, confFile);
+  }
+
+  /** Starts `kind` with these arguments alone; they must name `dir` as the ports file directory. */
+  static async spawn(kind: ServerKind, serverArgs: string[], dir: string, confFile = ''): Promise<ConfServer> {
+    let [cmd, args, exe] = [NATS_SERVER_BIN, serverArgs, 'nats-server'];
+    if (kind === 'natstream') [cmd, args, exe] = [process.execPath, [NATSTREAM_BIN, ...serverArgs], 'natstream'];
     if (kind === 'natstream-as-nats-server') {
       const link = join(dir, 'nats-server');
       if (!existsSync(link)) symlinkSync(NATSTREAM_BIN, link);
-      [cmd, args] = [process.execPath, [link, '-c', confFile]];
+      [cmd, args] = [process.execPath, [link, ...serverArgs]];
     }
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
