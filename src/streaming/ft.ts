@@ -117,6 +117,7 @@ export class FtGroup {
   private onHeartbeat(payload: Uint8Array): void {
     const hb = decodeFtHeartbeat(payload);
     if (hb === null || hb.serverId === this.a.serverId) return;
+    if (this.a.log.debugEnabled) this.a.log.debug(`ft: heartbeat from ${hb.serverId}`);
     if (this.stateValue === 'FT_STANDBY') {
       if (!this.trying) this.armWait();
       return;
@@ -146,6 +147,7 @@ export class FtGroup {
   private async tryLock(): Promise<void> {
     if (this.stateValue !== 'FT_STANDBY') return;
     this.trying = true;
+    if (this.a.log.debugEnabled) this.a.log.debug('ft: missed heartbeats, trying the store lock');
     let locked = false;
     try {
       locked = await this.a.store.getExclusiveLock();
