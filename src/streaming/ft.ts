@@ -167,7 +167,6 @@ export class FtGroup {
 
   private async becomeActive(): Promise<void> {
     this.stateValue = 'FT_ACTIVE';
-    this.sub?.unsubscribe();
     this.activation = goTimeFromMs(Date.now());
     this.a.log.notice('Server is active');
     const hb = encodeFtHeartbeat(this.a.serverId, this.activation);
@@ -180,8 +179,7 @@ export class FtGroup {
     };
     send();
     this.hbTimer = setInterval(send, this.hbIntervalMs);
-    // Heartbeats of another active server must still be heard.
-    this.sub = this.a.transport.subscribe(this.subject, (_s, _r, payload) => this.onHeartbeat(payload));
+    // The subscription stays: heartbeats of another active server must be heard.
     try {
       await this.a.activate();
     } catch (err) {
