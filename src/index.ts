@@ -173,7 +173,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
 type Monitor = { port: number; httpsPort: number; close(): Promise<void> };
 
 async function maybeStartMonitor(
-  options: StartOptions, core: NatsServer, streaming: StreamingServer | undefined, host: string, logger: Logger,
+  options: StartOptions, core: NatsServer | undefined, streaming: StreamingServer | undefined, host: string, logger: Logger,
 ): Promise<Monitor | undefined> {
   const m = options.monitor;
   if (!m || (m.port === undefined && m.httpsPort === undefined)) return undefined;
@@ -208,7 +208,11 @@ async function startOnExternalNats(options: StartOptions, url: string): Promise<
     throw err;
   }
   const streaming = new StreamingServer({ transport, store, options: so, logger, serverId, ftMember: !!options.ftGroup });
+  // As the Go server with -ns: the /streaming/* endpoints only (a standby shows its state there).
+  const monitorHost = options.monitor?.host ?? '0.0.0.0';
+  let monitor: Monitor | undefined;
   try {
+    monitor = await maybeStartMonitor(options, undefined, streaming, monitorHost, options.logger ?? silentLogger);
     if (options.ftGroup) {
       ft = new FtMember(streaming, transport, store, logger, { ...options.ft, group: options.ftGroup });
       ft.start();
@@ -216,6 +220,7 @@ async function startOnExternalNats(options: StartOptions, url: string): Promise<
       await streaming.start();
     }
   } catch (err) {
+    await monitor?.close();
     await streaming.shutdown().catch(() => undefined);
     await transport.close();
     throw err;
@@ -225,11 +230,12 @@ async function startOnExternalNats(options: StartOptions, url: string): Promise<
     natsUrl: url.split(',')[0].trim(),
     port: 0,
     clusterId: streaming.options.clusterId,
+    monitorUrl: monitorUrl(monitor, monitorHost),
     streaming,
     ft,
     close() {
       ft?.stop();
-      closing ??= streaming.shutdown().then(() => transport.close());
+      closing ??= streaming.shutdown().then(() => monitor?.close()).then(() => transport.close());
       return closing;
     },
   };

@@ -43,7 +43,12 @@ import { buildVarz, type MonitorEndpoint } from './varz.js';
 export type StreamingSource = StreamingServer | StreamingView | (() => StreamingView | StreamingServer | undefined);
 
 export interface MonitorArgs {
-  core: NatsServer;
+  /**
+   * The embedded core NATS server. Absent with `-ns` (the streaming layer on an
+   * external NATS server): only the `/streaming/*` endpoints are served then, as
+   * the Go server does.
+   */
+  core?: NatsServer;
   streaming?: StreamingSource;
   host: string;
   /** HTTP port (`-m`); 0 picks a free one; undefined or negative: no HTTP listener. */
@@ -76,7 +81,7 @@ export async function startMonitor(args: MonitorArgs): Promise<RunningMonitor> {
       args.logger.notice(`Starting http monitor on ${hostPort(args.host, endpoint.httpPort)}`);
     }
     if (args.httpsPort !== undefined && args.httpsPort >= 0) {
-      const tls = args.core.options.tls;
+      const tls = args.core?.options.tls;
       if (!tls) throw new Error(MonitorText.httpsNeedsTls);
       const server = https.createServer({ cert: pem(tls.cert), key: pem(tls.key), ca: tls.ca ? pem(tls.ca) : undefined }, (req, res) =>
         monitor.dispatch(req, res),
@@ -151,11 +156,11 @@ const COUNTED: Record<string, string> = {
 
 class Monitor {
   endpoint: MonitorEndpoint = { httpHost: '', httpPort: 0, httpsPort: 0 };
-  private readonly core: NatsServer;
+  private readonly core: NatsServer | undefined;
   private readonly view: () => StreamingView | undefined;
   private readonly requestStats = new Map<string, number>();
   private readonly sampler = new ProcessSampler();
-  private readonly metrics: Metrics;
+  private readonly metrics: Metrics | null;
   private readonly dashboard: Dashboard | null;
   private readonly logger: Logger;
 
@@ -164,12 +169,13 @@ class Monitor {
     this.logger = args.logger;
     this.view = viewOf(args.streaming);
     const dash = args.dashboard ?? DEFAULT_DASHBOARD;
-    this.dashboard = dash.enabled ? new Dashboard(args.core, this.view, dash) : null;
-    this.metrics = new Metrics({
-      core: this.core,
+    const core = args.core;
+    this.dashboard = dash.enabled && core ? new Dashboard(core, this.view, dash) : null;
+    this.metrics = core ? new Metrics({
+      core,
       streaming: this.view,
-      varz: () => this.varz(preciseNow()) as Record<string, unknown>,
-    });
+      varz: () => buildVarz(core, this.endpoint, this.sampler.sample(), this.requestStats, preciseNow()) as Record<string, unknown>,
+    }) : null;
   }
 
   dispatch(req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -185,8 +191,8 @@ class Monitor {
     this.requestStats.set(key, (this.requestStats.get(key) ?? 0) + 1);
   }
 
-  private varz(now: number): GoJsonValue {
-    return buildVarz(this.core, this.endpoint, this.sampler.sample(), this.requestStats, now);
+  private varz(core: NatsServer, now: number): GoJsonValue {
+    return buildVarz(core, this.endpoint, this.sampler.sample(), this.requestStats, now);
   }
 
   private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -197,33 +203,36 @@ class Monitor {
     const now = preciseNow();
     try {
       if (path.startsWith('/streaming')) return this.routeStreaming(res, path, q, now);
+      const core = this.core;
+      if (core === undefined) return sendNotFound(res);
       switch (path) {
         case '/':
           this.count(path);
           return sendHtml(res, rootPage({ streaming: this.view() !== undefined, dashboard: this.dashboard !== null }));
         case '/varz':
           this.count(path);
-          return sendDocument(res, q, this.varz(now));
+          return sendDocument(res, q, this.varz(core, now));
         case '/connz': {
           const opts = parseConnzQuery(q);
           this.count(path);
-          return sendDocument(res, q, buildConnz(this.core, opts, now));
+          return sendDocument(res, q, buildConnz(core, opts, now));
         }
         case '/routez': {
-          const doc = buildRoutez(this.core, q, now);
+          const doc = buildRoutez(core, q, now);
           this.count(path);
           return sendDocument(res, q, doc);
         }
         case '/subsz':
         case '/subscriptionsz':
           this.count(path);
-          return sendDocument(res, q, buildSubsz(this.core, parseSubszQuery(q), now));
+          return sendDocument(res, q, buildSubsz(core, parseSubszQuery(q), now));
         case '/healthz': {
           this.count(path);
-          const health = buildHealthz(this.core, q);
+          const health = buildHealthz(core, q);
           return sendDocument(res, q, health.doc, { compact: true, status: health.ok ? 200 : 503 });
         }
         case '/metrics': {
+          if (this.metrics === null) break;
           const text = await this.metrics.render();
           return send(res, 200, { 'Content-Type': this.metrics.contentType }, text);
         }
