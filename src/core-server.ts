@@ -16,7 +16,7 @@ export type Monitor = { port: number; httpsPort: number; close(): Promise<void> 
 
 /** Starts the monitor when a port was asked for (0 or -1: a free one). */
 export async function startMonitorFor(
-  m: MonitorSelection | undefined, core: NatsServer, streaming: StreamingSource | undefined, host: string, logger: Logger,
+  m: MonitorSelection | undefined, core: NatsServer | undefined, streaming: StreamingSource | undefined, host: string, logger: Logger,
 ): Promise<Monitor | undefined> {
   if (!m || (m.port === undefined && m.httpsPort === undefined)) return undefined;
   const { startMonitor } = await import('./monitor/http.js');

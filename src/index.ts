@@ -221,7 +221,11 @@ async function startOnExternalNats(options: StartOptions, url: string): Promise<
     throw err;
   }
   const streaming = new StreamingServer({ transport, store, options: so, logger, serverId, ftMember: !!options.ftGroup });
+  // As the Go server with -ns: the /streaming/* endpoints only (a standby shows its state there).
+  const monitorHost = options.monitor?.host ?? '0.0.0.0';
+  let monitor: Monitor | undefined;
   try {
+    monitor = await startMonitorFor(options.monitor, undefined, streaming, monitorHost, options.logger ?? silentLogger);
     if (options.ftGroup) {
       ft = new FtMember(streaming, transport, store, logger, { ...options.ft, group: options.ftGroup });
       ft.start();
@@ -229,6 +233,7 @@ async function startOnExternalNats(options: StartOptions, url: string): Promise<
       await streaming.start();
     }
   } catch (err) {
+    await monitor?.close();
     await streaming.shutdown().catch(() => undefined);
     await transport.close();
     throw err;
@@ -238,11 +243,12 @@ async function startOnExternalNats(options: StartOptions, url: string): Promise<
     natsUrl: url.split(',')[0].trim(),
     port: 0,
     clusterId: streaming.options.clusterId,
+    monitorUrl: monitorUrl(monitor, monitorHost),
     streaming,
     ft,
     close() {
       ft?.stop();
-      closing ??= streaming.shutdown().then(() => transport.close());
+      closing ??= streaming.shutdown().then(() => monitor?.close()).then(() => transport.close());
       return closing;
     },
   };

@@ -38,7 +38,12 @@ import { buildVarz, type MonitorEndpoint } from './varz.js';
 export type { StreamingSource } from './streaming-source.js';
 
 export interface MonitorArgs {
-  core: NatsServer;
+  /**
+   * The embedded core NATS server. Absent with `-ns` (the streaming layer on an
+   * external NATS server): only the `/streaming/*` endpoints are served then, as
+   * the Go server does.
+   */
+  core?: NatsServer;
   streaming?: StreamingSource;
   host: string;
   /** HTTP port (`-m`); 0 or -1 (nats-server's RANDOM_PORT) pick a free one; undefined or other negatives: no HTTP listener. */
@@ -75,7 +80,7 @@ export async function startMonitor(args: MonitorArgs): Promise<RunningMonitor> {
       args.logger.notice(`Starting http monitor on ${hostPort(args.host, endpoint.httpPort)}`);
     }
     if (httpsPort !== undefined && httpsPort >= 0) {
-      const tls = args.core.options.tls;
+      const tls = args.core?.options.tls;
       if (!tls) throw new Error(MonitorText.httpsNeedsTls);
       const server = https.createServer({ cert: pem(tls.cert), key: pem(tls.key), ca: tls.ca ? pem(tls.ca) : undefined }, (req, res) =>
         monitor.dispatch(req, res),
@@ -136,7 +141,7 @@ const COUNTED = new Map(Object.entries({
 
 class Monitor {
   endpoint: MonitorEndpoint = { httpHost: '', httpPort: 0, httpsPort: 0 };
-  private readonly core: NatsServer;
+  private readonly core: NatsServer | undefined;
   private readonly view: () => StreamingView | undefined;
   private readonly requestStats = new Map<string, number>();
   private readonly sampler = new ProcessSampler();
@@ -152,21 +157,23 @@ class Monitor {
     this.logger = args.logger;
     this.view = view;
     const dash = args.dashboard ?? DEFAULT_DASHBOARD;
-    this.dashboardOptions = dash.enabled ? dash : null;
+    // Without an embedded core (-ns) only /streaming/* is served, as the Go server does.
+    this.dashboardOptions = dash.enabled && args.core ? dash : null;
   }
 
   private loadDashboard(): Promise<Dashboard> | null {
     const opts = this.dashboardOptions;
-    if (opts === null) return null;
-    this.dashboard ??= import('./dashboard.js').then(({ Dashboard }) => new Dashboard(this.core, this.view, opts, () => this.dashboardDocuments()));
+    const core = this.core;
+    if (opts === null || core === undefined) return null;
+    this.dashboard ??= import('./dashboard.js').then(({ Dashboard }) => new Dashboard(core, this.view, opts, () => this.dashboardDocuments(core)));
     return this.dashboard;
   }
 
-  private loadMetrics(): Promise<Metrics> {
+  private loadMetrics(core: NatsServer): Promise<Metrics> {
     this.metrics ??= import('./metrics.js').then(({ Metrics }) => new Metrics({
-      core: this.core,
+      core,
       streaming: this.view,
-      varz: () => this.varz(preciseNow()) as Record<string, unknown>,
+      varz: () => this.varz(core, preciseNow()) as Record<string, unknown>,
     }));
     return this.metrics;
   }
@@ -185,9 +192,9 @@ class Monitor {
   }
 
   /** What a dashboard tick carries: the same documents as the endpoints (one page of up to 1024 channels/clients). */
-  private dashboardDocuments(): { varz: GoJsonValue; serverz?: GoJsonValue; channelsz?: GoJsonValue; clientsz?: GoJsonValue } {
+  private dashboardDocuments(core: NatsServer): { varz: GoJsonValue; serverz?: GoJsonValue; channelsz?: GoJsonValue; clientsz?: GoJsonValue } {
     const now = preciseNow();
-    const varz = this.varz(now);
+    const varz = this.varz(core, now);
     const view = this.view();
     if (view === undefined) return { varz };
     const list = { offset: 0, limit: 1024, subs: true };
@@ -199,8 +206,8 @@ class Monitor {
     };
   }
 
-  private varz(now: number): GoJsonValue {
-    return buildVarz(this.core, this.endpoint, this.sampler.sample(), this.requestStats, now);
+  private varz(core: NatsServer, now: number): GoJsonValue {
+    return buildVarz(core, this.endpoint, this.sampler.sample(), this.requestStats, now);
   }
 
   private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -211,34 +218,36 @@ class Monitor {
     const now = preciseNow();
     try {
       if (path.startsWith('/streaming')) return this.routeStreaming(res, path, q, now);
+      const core = this.core;
+      if (core === undefined) return sendNotFound(res);
       switch (path) {
         case '/':
           this.count(path);
           return sendHtml(res, rootPage({ streaming: this.view() !== undefined, dashboard: this.dashboardOptions !== null }));
         case '/varz':
           this.count(path);
-          return sendDocument(res, q, this.varz(now));
+          return sendDocument(res, q, this.varz(core, now));
         case '/connz': {
           const opts = parseConnzQuery(q);
           this.count(path);
-          return sendDocument(res, q, buildConnz(this.core, opts, now));
+          return sendDocument(res, q, buildConnz(core, opts, now));
         }
         case '/routez': {
-          const doc = buildRoutez(this.core, q, now);
+          const doc = buildRoutez(core, q, now);
           this.count(path);
           return sendDocument(res, q, doc);
         }
         case '/subsz':
         case '/subscriptionsz':
           this.count(path);
-          return sendDocument(res, q, buildSubsz(this.core, parseSubszQuery(q), now));
+          return sendDocument(res, q, buildSubsz(core, parseSubszQuery(q), now));
         case '/healthz': {
           this.count(path);
-          const health = buildHealthz(this.core, q);
+          const health = buildHealthz(core, q);
           return sendDocument(res, q, health.doc, { compact: true, status: health.ok ? 200 : 503 });
         }
         case '/metrics': {
-          const metrics = await this.loadMetrics();
+          const metrics = await this.loadMetrics(core);
           const text = await metrics.render();
           return send(res, 200, { 'Content-Type': metrics.contentType }, text);
         }

@@ -117,6 +117,7 @@ export class FtGroup {
   private onHeartbeat(payload: Uint8Array): void {
     const hb = decodeFtHeartbeat(payload);
     if (hb === null || hb.serverId === this.a.serverId) return;
+    if (this.a.log.debugEnabled) this.a.log.debug(`ft: heartbeat from ${hb.serverId}`);
     if (this.stateValue === 'FT_STANDBY') {
       if (!this.trying) this.armWait();
       return;
@@ -146,6 +147,7 @@ export class FtGroup {
   private async tryLock(): Promise<void> {
     if (this.stateValue !== 'FT_STANDBY') return;
     this.trying = true;
+    if (this.a.log.debugEnabled) this.a.log.debug('ft: missed heartbeats, trying the store lock');
     let locked = false;
     try {
       locked = await this.a.store.getExclusiveLock();
@@ -165,7 +167,6 @@ export class FtGroup {
 
   private async becomeActive(): Promise<void> {
     this.stateValue = 'FT_ACTIVE';
-    this.sub?.unsubscribe();
     this.activation = goTimeFromMs(Date.now());
     this.a.log.notice('Server is active');
     const hb = encodeFtHeartbeat(this.a.serverId, this.activation);
@@ -178,8 +179,7 @@ export class FtGroup {
     };
     send();
     this.hbTimer = setInterval(send, this.hbIntervalMs);
-    // Heartbeats of another active server must still be heard.
-    this.sub = this.a.transport.subscribe(this.subject, (_s, _r, payload) => this.onHeartbeat(payload));
+    // The subscription stays: heartbeats of another active server must be heard.
     try {
       await this.a.activate();
     } catch (err) {

@@ -14,6 +14,8 @@ import { startTestDatabase, type TestDatabase } from '../support/databases.js';
 import { NATS_SERVER_BINARY, startNatsCluster, type NatsCluster } from '../support/nats-cluster.js';
 import { NatstreamProcess } from '../support/natstream-process.js';
 import { closeStan, connectStan, publish } from '../streaming/harness.js';
+import { get } from '../monitor/support.js';
+import { freePort } from '../support/ports.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -52,13 +54,21 @@ describe('Kubernetes HA manifests', () => {
       assert.equal(depl.spec.replicas, 2);
       const args: string[] = depl.spec.template.spec.containers[0].args;
       assert.ok(args.includes('--ft_group'));
-      const run = args.map((a, i) => (args[i - 1] === '-ns' ? cluster.urls : a === '$(SQL_SOURCE)' ? db.source : a));
-      const a = new NatstreamProcess('replica-1', run);
+      const probe = depl.spec.template.spec.containers[0].livenessProbe.httpGet;
+      const ports = [await freePort(), await freePort()];
+      const run = (monitorPort: number) => args.map((a, i) =>
+        (args[i - 1] === '-ns' ? cluster.urls : args[i - 1] === '-m' ? String(monitorPort) : a === '$(SQL_SOURCE)' ? db.source : a));
+      const a = new NatstreamProcess('replica-1', run(ports[0]!));
       procs.push(a);
       await a.waitFor('Streaming Server is ready', 15_000);
-      const b = new NatstreamProcess('replica-2', run);
+      const b = new NatstreamProcess('replica-2', run(ports[1]!));
       procs.push(b);
       await b.waitFor('Starting in standby mode', 15_000);
+      for (const [port, state] of [[ports[0]!, 'FT_ACTIVE'], [ports[1]!, 'FT_STANDBY']] as const) {
+        const r = await get(port, probe.path);
+        assert.equal(r.status, 200, 'the liveness probe passes on the active and the standby');
+        assert.equal(JSON.parse(r.body).state, state);
+      }
       const sc = await connectStan(cluster.nodes[1]!.url, 'ticketing', 'k8s-client');
       try {
         assert.ok(await publish(sc, 'ticket:created', '{"id":"t1"}'));

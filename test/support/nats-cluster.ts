@@ -6,7 +6,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
-import { freePort } from './ports.js';
+import net from 'node:net';
 
 export const NATS_SERVER_BINARY = spawnSync('sh', ['-c', 'command -v nats-server'], { encoding: 'utf8' }).stdout.trim();
 
@@ -34,11 +34,39 @@ function getJson(port: number, path: string): Promise<Record<string, unknown>> {
   });
 }
 
-/** Starts `size` nodes and resolves once each one has a route to every other. */
-export async function startNatsCluster(size = 3, clusterName = 'natstream-test'): Promise<NatsCluster> {
-  const ports = await Promise.all(Array.from({ length: size }, async () => ({
-    client: await freePort(), route: await freePort(), http: await freePort(),
+/**
+ * `n` distinct free ports: all are held open together before any is released
+ * (ports taken one after the other can come back twice).
+ */
+async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(Array.from({ length: n }, () => new Promise<net.Server>((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => resolve(srv));
   })));
+  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
+}
+
+/**
+ * Starts `size` nodes and resolves once each one has a route to every other.
+ * Tries again on new ports when the cluster does not form (a port taken by
+ * another process between its choice and the start of nats-server).
+ */
+export async function startNatsCluster(size = 3, clusterName = 'natstream-test'): Promise<NatsCluster> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await tryStartNatsCluster(size, clusterName);
+    } catch (err) {
+      if (attempt >= 3) throw err;
+    }
+  }
+}
+
+async function tryStartNatsCluster(size: number, clusterName: string): Promise<NatsCluster> {
+  const all = await freePorts(size * 3);
+  const ports = Array.from({ length: size }, (_, i) => ({ client: all[3 * i]!, route: all[3 * i + 1]!, http: all[3 * i + 2]! }));
   const routes = ports.map((p) => `nats://127.0.0.1:${p.route}`).join(',');
   const nodes: NatsNode[] = ports.map((p, i) => ({
     name: `n${i + 1}`,
@@ -61,7 +89,7 @@ export async function startNatsCluster(size = 3, clusterName = 'natstream-test')
     },
   };
   try {
-    const deadline = Date.now() + 15_000;
+    const deadline = Date.now() + 5_000;
     for (const p of ports) {
       for (;;) {
         const routez = await getJson(p.http, '/routez').catch(() => null);
