@@ -58,6 +58,9 @@ export class SqlStoreLock {
       const stillFor = Date.now() - seen.since;
       if (stillFor >= stealAfter) {
         r = await this.acquire(true);
+        if (r.has && this.log.debugEnabled) {
+          this.log.debug(`ft: store lock taken over from ${seen.holder} (tick ${seen.tick} did not move for ${stillFor} ms)`);
+        }
         break;
       }
       await new Promise((res) => setTimeout(res, Math.min(this.intervalMs * 1.5, stealAfter - stillFor)));
