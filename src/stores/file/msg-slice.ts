@@ -93,6 +93,15 @@ export class Slice {
 
   /** Appends the entry of `seq` (holes are added for skipped sequences). */
   push(seq: number, offset: number, size: number): void {
+    const next = this.entries;
+    if (next > 0 && seq === this.baseSeq + next && next < this.offsets.length) {
+      // the common case, kept small enough to be inlined: the next sequence, room left
+      this.offsets[next] = offset;
+      this.sizes[next] = size;
+      this.entries = next + 1;
+      this.bytes += size + MSG_RECORD_OVERHEAD;
+      return;
+    }
     if (this.entries === 0) this.baseSeq = seq;
     let i = seq - this.baseSeq;
     while (this.entries < i) {
