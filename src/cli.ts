@@ -124,6 +124,8 @@ function toStartOptions(o: NatstreamOptions, loggers: ProcessLoggers) {
     store: o.store,
     connection: o.connection,
     ftGroup: o.ftGroup,
+    clustered: o.unsupported.clustering.clustered && (o.store.type ?? '').toUpperCase() === 'JETSTREAM'
+      ? { nodeId: o.unsupported.clustering.nodeId } : undefined,
     monitor: o.monitor.port || o.monitor.httpsPort
       ? { ...o.monitor, host: o.monitor.host ?? o.core.host ?? '0.0.0.0' }
       : undefined,

@@ -64,6 +64,11 @@ export interface StartOptions {
   streaming?: Partial<StreamingOptions> | false;
   store?: StoreSelection;
   connection?: ConnectionSelection;
+  /**
+   * `--clustered` with the JETSTREAM store (and `-ns`): this instance is one of N,
+   * exactly one active, elected by a JetStream KV lease (docs/jetstream.md §HA).
+   */
+  clustered?: { nodeId?: string; leaseTtlMs?: number };
   /** `--ft_group`: fault-tolerance mode is not implemented; giving a group is refused. */
   ftGroup?: string;
   /** Starts the monitoring HTTP server when given. */
@@ -85,6 +90,8 @@ export interface RunningServer {
   /** The embedded core NATS server; absent when running on an external one (`-ns`). */
   readonly core?: NatsServer;
   readonly streaming?: StreamingServer;
+  /** `clustered`: the active/standby state of this instance. */
+  readonly ha?: import('./ha/jetstream-active.js').ActiveStandby;
   close(): Promise<void>;
 }
 
@@ -94,6 +101,7 @@ const STREAMING_CONNECTION_IDS = 4;
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   if (options.ftGroup) throw new Error('fault tolerance mode (--ft_group) is not supported by natstream');
   const external = options.connection?.natsServerUrl;
+  if (external && options.streaming !== false && options.clustered) return startClustered(options, external);
   if (external && options.streaming !== false) return startOnExternalNats(options, external);
   const logger = options.logger ?? silentLogger;
   const streamingLogger = options.streamingLogger ?? logger;
@@ -219,6 +227,32 @@ async function startOnExternalNats(options: StartOptions, url: string): Promise<
       closing ??= streaming.shutdown().then(() => transport.close());
       return closing;
     },
+  };
+}
+
+/** `--clustered` on the JETSTREAM store: active/standby (src/ha/jetstream-active.ts). */
+async function startClustered(options: StartOptions, url: string): Promise<RunningServer> {
+  if ((options.store?.type ?? '').toUpperCase() !== 'JETSTREAM') {
+    throw new Error('natstream: --clustered needs the JETSTREAM store (-st JETSTREAM)');
+  }
+  const { startActiveStandby } = await import('./ha/jetstream-active.js');
+  const so: Partial<StreamingOptions> = { ...(options.streaming || {}) };
+  if (options.clusterId !== undefined) so.clusterId = options.clusterId;
+  const c = options.connection ?? {};
+  const logger = options.streamingLogger ?? options.logger ?? silentLogger;
+  logStreamingBanner(logger, so.clusterId ?? DEFAULT_STREAMING_OPTIONS.clusterId, newStreamingServerId());
+  const s = options.store ?? {};
+  const ha = await startActiveStandby({
+    url, user: c.user, pass: c.pass, token: c.token, streaming: so, logger,
+    store: { limits: so.limits, jetstream: s.jetstream }, nodeId: options.clustered?.nodeId, leaseTtlMs: options.clustered?.leaseTtlMs,
+  });
+  return {
+    natsUrl: url.split(',')[0].trim(),
+    port: 0,
+    clusterId: ha.clusterId,
+    get streaming() { return ha.streaming; },
+    ha,
+    close: () => ha.close(),
   };
 }
 
