@@ -160,6 +160,8 @@ function toStartOptions(o: NatstreamOptions, loggers: ProcessLoggers) {
     connection: o.connection,
     ftGroup: o.ftGroup,
     portsFileDir: o.portsFileDir,
+    clustered: o.unsupported.clustering.clustered && (o.store.type ?? '').toUpperCase() === 'JETSTREAM'
+      ? { nodeId: o.unsupported.clustering.nodeId } : undefined,
     monitor: o.monitor.port || o.monitor.httpsPort
       ? { ...o.monitor, host: o.monitor.host ?? o.core.host ?? '0.0.0.0' }
       : undefined,

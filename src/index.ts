@@ -70,6 +70,11 @@ export interface StartOptions {
   store?: StoreSelection;
   connection?: ConnectionSelection;
   /**
+   * `--clustered` with the JETSTREAM store (and `-ns`): this instance is one of N,
+   * exactly one active, elected by a JetStream KV lease (docs/jetstream.md §HA).
+   */
+  clustered?: { nodeId?: string; leaseTtlMs?: number };
+  /**
    * `--ft_group`: a member of this fault-tolerance group (FILE or SQL store shared
    * with the other members, docs/ha.md): standby until it gets the store lock.
    */
@@ -99,6 +104,8 @@ export interface RunningServer {
   readonly streaming?: StreamingServer;
   /** The FT group membership with `ftGroup`. */
   readonly ft?: FtMember;
+  /** `clustered`: the active/standby state of this instance. */
+  readonly ha?: import('./ha/jetstream-active.js').ActiveStandby;
   close(): Promise<void>;
 }
 
@@ -109,6 +116,7 @@ const ROUTES_SETTLE_MS = 1000;
 
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const external = options.connection?.natsServerUrl;
+  if (external && options.streaming !== false && options.clustered) return startClustered(options, external);
   if (external && options.streaming !== false) return startOnExternalNats(options, external);
   const logger = options.logger ?? silentLogger;
   const streamingLogger = options.streamingLogger ?? logger;
@@ -251,6 +259,32 @@ async function startOnExternalNats(options: StartOptions, url: string): Promise<
       closing ??= streaming.shutdown().then(() => monitor?.close()).then(() => transport.close());
       return closing;
     },
+  };
+}
+
+/** `--clustered` on the JETSTREAM store: active/standby (src/ha/jetstream-active.ts). */
+async function startClustered(options: StartOptions, url: string): Promise<RunningServer> {
+  if ((options.store?.type ?? '').toUpperCase() !== 'JETSTREAM') {
+    throw new Error('natstream: --clustered needs the JETSTREAM store (-st JETSTREAM)');
+  }
+  const { startActiveStandby } = await import('./ha/jetstream-active.js');
+  const so: Partial<StreamingOptions> = { ...(options.streaming || {}) };
+  if (options.clusterId !== undefined) so.clusterId = options.clusterId;
+  const c = options.connection ?? {};
+  const logger = options.streamingLogger ?? options.logger ?? silentLogger;
+  logStreamingBanner(logger, so.clusterId ?? DEFAULT_STREAMING_OPTIONS.clusterId, newStreamingServerId());
+  const s = options.store ?? {};
+  const ha = await startActiveStandby({
+    url, user: c.user, pass: c.pass, token: c.token, streaming: so, logger,
+    store: { limits: so.limits, jetstream: s.jetstream }, nodeId: options.clustered?.nodeId, leaseTtlMs: options.clustered?.leaseTtlMs,
+  });
+  return {
+    natsUrl: url.split(',')[0].trim(),
+    port: 0,
+    clusterId: ha.clusterId,
+    get streaming() { return ha.streaming; },
+    ha,
+    close: () => ha.close(),
   };
 }
 

@@ -164,11 +164,11 @@ export const flagTable: readonly FlagSpec[] = [
     apply: (s, v) => { s.stan.deadLetterPrefix = v; } }),
 
   // ---- Streaming Server Clustering Options (Raft: not in natstream) ----
-  flag({ names: ['clustered'], kind: 'bool', default: 'false', support: 'unsupported',
-    note: 'Raft clustering is not implemented; use an FT group',
+  flag({ names: ['clustered'], kind: 'bool', default: 'false', support: 'yes',
+    note: 'with -st JETSTREAM only: one active natstream elected by a JetStream KV lease (docs/jetstream.md); Raft clustering is not implemented',
     usage: u('clustering', '    --clustered <bool>', 'Run the server in a clustered configuration (default: false)'),
     apply: (s, v) => { s.stan.clustering.clustered = v; } }),
-  flag({ names: ['cluster_node_id'], kind: 'string', default: '', support: 'unsupported',
+  flag({ names: ['cluster_node_id'], kind: 'string', default: '', support: 'yes', note: 'with -st JETSTREAM: names the lease holder',
     usage: u('clustering', '    --cluster_node_id <string>',
       'ID of the node within the cluster if there is no stored ID (default: random UUID)'),
     apply: (s, v) => { s.stan.clustering.nodeId = v; } }),
@@ -176,7 +176,7 @@ export const flagTable: readonly FlagSpec[] = [
     usage: u('clustering', '    --cluster_bootstrap <bool>',
       'Bootstrap the cluster if there is no existing state by electing self as leader (default: false)'),
     apply: (s, v) => { s.stan.clustering.bootstrap = v; } }),
-  flag({ names: ['cluster_peers'], kind: 'string', default: '', support: 'unsupported',
+  flag({ names: ['cluster_peers'], kind: 'string', default: '', support: 'yes', note: 'with -st JETSTREAM: accepted, not needed (the lease elects)',
     usage: u('clustering', '    --cluster_peers <string, ...>',
       'Comma separated list of cluster peer node IDs to bootstrap cluster state'),
     apply: (s, v) => { s.cli.clusterPeersRaw = v; } }),

@@ -19,6 +19,8 @@ export interface JsStoreContext {
   /** A unique ID of this store instance. */
   readonly origin: string;
   readonly logger: Logger;
+  /** Throws when this server may not write (HA: the lease is not held). */
+  readonly fence: () => void;
 }
 
 /** The exact text of an error from the JetStream API or the client. */

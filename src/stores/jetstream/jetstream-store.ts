@@ -29,6 +29,7 @@ import { limitDifferences, streamConfig, streamProblems, withLimits } from './st
 import { JetStreamSubStore } from './sub-store.js';
 
 const STREAM_NOT_FOUND = 10059;
+const API_TIMEOUT_MS = 2000;
 const STREAM_NAME_IN_USE = 10058;
 
 interface JsChannel extends ChannelStore {
@@ -57,18 +58,21 @@ export class JetStreamStore implements Store {
       name: `_NSS-${opts.clusterId}-store`, maxReconnectAttempts: -1, reconnectTimeWait: 250,
     });
     try {
-      const jsOpts = opts.domain ? { domain: opts.domain } : {};
+      // JetStream API calls and PubAcks time out after 2 s: while streams elect new leaders
+      // (a server died) a caller retries sooner than after the client's default 5 s
+      const jsOpts = { timeout: API_TIMEOUT_MS, ...(opts.domain ? { domain: opts.domain } : {}) };
       const jsm = await nc.jetstreamManager(jsOpts);
       await jsm.getAccountInfo().catch((err: unknown) => {
         throw new Error(`JetStream is not available on ${nc.getServer()}: ${errorText(err)}`);
       });
-      const replicas = opts.replicas ?? defaultReplicas(nc);
       const js = nc.jetstream(jsOpts);
+      const kv = await js.views.kv(bucketName(opts.clusterId), { history: 1, replicas: opts.replicas ?? defaultReplicas(nc) });
+      // an existing bucket keeps its replicas: the default follows it, not the servers up right now
+      const replicas = opts.replicas ?? (await kv.status()).streamInfo.config.num_replicas;
       const ctx: JsStoreContext = {
         nc, js, jsm, clusterId: opts.clusterId, prefix: opts.prefix || defaultPrefix(opts.clusterId),
-        replicas, origin: randomUUID(), logger,
+        replicas, origin: randomUUID(), logger, fence: opts.fence ?? (() => undefined),
       };
-      const kv = await js.views.kv(bucketName(opts.clusterId), { history: 1, replicas });
       return new JetStreamStore(ctx, kv, limits);
     } catch (err) {
       await nc.close();
@@ -90,6 +94,7 @@ export class JetStreamStore implements Store {
   }
 
   async init(info: ServerInfo): Promise<void> {
+    this.ctx.fence();
     await this.kv.put(KEY_SERVER, encodeJson(info));
   }
 
@@ -137,7 +142,7 @@ export class JetStreamStore implements Store {
       const limits = resolveChannelLimits(this.limits, name);
       await this.checkStream(name, si, limits);
       const cr = channelRecords.get(name);
-      const subs = new JetStreamSubStore(this.kv, name, limits, cr?.maxSubId ?? 0, cr?.rev ?? 0);
+      const subs = new JetStreamSubStore(this.kv, name, limits, cr?.maxSubId ?? 0, cr?.rev ?? 0, this.ctx.fence);
       const recovered: RecoveredSubscription[] = [];
       for (const { rec, rev } of subsByChannel.get(name) ?? []) {
         const pending = new Set(rec.pending);
@@ -170,6 +175,7 @@ export class JetStreamStore implements Store {
 
   async createChannel(channel: string): Promise<ChannelStore> {
     if (this.closed) throw new StoreError('closed');
+    this.ctx.fence();
     if (this.channels.has(channel)) throw new StoreError('alreadyExists');
     if (this.limits.maxChannels > 0 && this.channels.size >= this.limits.maxChannels) throw new StoreError('tooManyChannels');
     const limits = resolveChannelLimits(this.limits, channel);
@@ -186,7 +192,7 @@ export class JetStreamStore implements Store {
     }
     const msgs = this.msgStore(channel, limits);
     await msgs.open(si.state.first_seq, si.state.last_seq, si.state.messages);
-    const cs: JsChannel = { msgs, subs: new JetStreamSubStore(this.kv, channel, limits, 0, 0) };
+    const cs: JsChannel = { msgs, subs: new JetStreamSubStore(this.kv, channel, limits, 0, 0, this.ctx.fence) };
     this.channels.set(channel, cs);
     this.channelLimits.set(channel, limits);
     return cs;
@@ -206,6 +212,7 @@ export class JetStreamStore implements Store {
   async deleteChannel(channel: string): Promise<void> {
     const cs = this.channels.get(channel);
     if (cs === undefined) throw new StoreError('notFound');
+    this.ctx.fence();
     this.channels.delete(channel);
     this.channelLimits.delete(channel);
     cs.msgs.stopFollowing();
@@ -219,10 +226,12 @@ export class JetStreamStore implements Store {
   }
 
   async addClient(info: ClientInfo): Promise<void> {
+    this.ctx.fence();
     await this.kv.put(clientKey(info.id), encodeClient(info));
   }
 
   async deleteClient(id: string): Promise<void> {
+    this.ctx.fence();
     await this.kv.purge(clientKey(id));
   }
 
@@ -280,7 +289,7 @@ function decodeOrFail<T>(key: string, f: () => T): T {
 }
 
 /** 3 replicas on a JetStream cluster of 3 or more servers, else 1. */
-function defaultReplicas(nc: NatsConnection): number {
+export function defaultReplicas(nc: NatsConnection): number {
   const info = (nc as unknown as { info?: { connect_urls?: string[]; cluster?: string } }).info;
   const servers = info?.connect_urls?.length ?? 1;
   return info?.cluster !== undefined && servers >= 3 ? 3 : 1;

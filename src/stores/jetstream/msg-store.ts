@@ -142,6 +142,8 @@ export class JetStreamMsgStore implements MsgStore {
       throw new Error(OUT_OF_SYNC);
     }
     this.evictCache();
+    // stored: acknowledged only while this server may write
+    this.ctx.fence();
   }
 
   /** Forgets what the stream refused and reads the stream again from the first refused sequence. */

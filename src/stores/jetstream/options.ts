@@ -14,6 +14,11 @@ export interface JetStreamStoreOptions {
   replicas?: number;
   /** `--js_domain`: JetStream domain. */
   domain?: string;
+  /**
+   * `--clustered`: throws while this server does not hold the lease (lease.ts);
+   * checked before every acknowledgement and every KV write.
+   */
+  fence?: () => void;
 }
 
 export function defaultPrefix(clusterId: string): string {

@@ -38,6 +38,7 @@ export class JetStreamSubStore implements SubStore {
     private maxSubId: number,
     /** Revision of the channel record (0: none yet). */
     private channelRev: number,
+    private readonly fence: () => void = () => undefined,
   ) {}
 
   /** A subscription read from the bucket at recovery. */
@@ -95,6 +96,7 @@ export class JetStreamSubStore implements SubStore {
     this.dirty.delete(id);
     e.deleted = true;
     await e.chain;
+    this.fence();
     const key = subKey(this.channel, id);
     try {
       await this.kv.purge(key, { previousSeq: e.rev });
@@ -133,6 +135,7 @@ export class JetStreamSubStore implements SubStore {
 
   /** Records `id` as the highest subscription ID given (compare-and-set on the channel record). */
   private async takeId(id: number): Promise<void> {
+    this.fence();
     const key = channelKey(this.channel);
     try {
       this.channelRev = this.channelRev === 0
@@ -149,6 +152,7 @@ export class JetStreamSubStore implements SubStore {
     const key = subKey(this.channel, id);
     const p = e.chain.then(async () => {
       if (e.deleted) return;
+      this.fence();
       try {
         e.rev = await this.kv.update(key, encodeSub(e.state, e.pending), e.rev);
       } catch (err) {
