@@ -1,9 +1,10 @@
 /**
- * The bundled command (dist/cli/, made by `npm run build` with scripts/bundle.mjs)
- * that bin/natstream.js runs: it must be as new as the tsc output (else
- * bin/natstream.js silently falls back to dist/src/cli.js and the bundle goes
- * untested), print the same version, and load its on-demand chunks: the file
- * store, the monitor with the dashboard's static files, a STAN client's round trip.
+ * The bundles made by `npm run build` (scripts/bundle.mjs): the command in
+ * dist/cli/ that bin/natstream.js runs, and the package entry in dist/lib/. They
+ * must be as new as the tsc output (else bin/natstream.js silently falls back to
+ * dist/src/cli.js and the bundle goes untested), print the same version, and load
+ * their on-demand chunks: the file store, the monitor with the dashboard's static
+ * files, a STAN client's round trip; `import('natstream')` must be the bundle.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,11 +20,31 @@ import { closeStan, connectStan, inboxOf, publish, subscribe } from '../streamin
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const BUNDLE = join(root, 'dist/cli/natstream.js');
 const TSC_CLI = join(root, 'dist/src/cli.js');
+const LIB = join(root, 'dist/lib/index.js');
 
 test('the bundle is built and as new as the tsc output', () => {
   const bundled = statSync(BUNDLE, { throwIfNoEntry: false });
   assert.ok(bundled, 'dist/cli/natstream.js is missing: build with `npm run build`, not tsc alone');
   assert.ok(bundled.mtimeMs >= statSync(TSC_CLI).mtimeMs, 'dist/cli is older than dist/src: run `npm run build`');
+  const lib = statSync(LIB, { throwIfNoEntry: false });
+  assert.ok(lib, 'dist/lib/index.js is missing: build with `npm run build`, not tsc alone');
+  assert.ok(lib.mtimeMs >= statSync(join(root, 'dist/src/index.js')).mtimeMs, 'dist/lib is older than dist/src: run `npm run build`');
+});
+
+test('the package entry is the library bundle, and it starts and stops a server with its monitor', async () => {
+  assert.equal(fileURLToPath(import.meta.resolve('natstream')), LIB);
+  // By name, resolved at run time: a type-checked self-import would need dist/ before tsc made it.
+  const pkg = 'natstream';
+  const { startServer } = (await import(pkg)) as typeof import('../../src/index.js');
+  const server = await startServer({ port: 0, host: '127.0.0.1', monitor: { host: '127.0.0.1', port: 0 } });
+  try {
+    const res = await fetch(`${server.monitorUrl}/streaming/serverz`);
+    assert.equal(res.status, 200);
+    assert.equal(((await res.json()) as { cluster_id: string }).cluster_id, 'test-cluster');
+    assert.equal((await fetch(`${server.monitorUrl}/dashboard/`)).status, 200);
+  } finally {
+    await server.close();
+  }
 });
 
 test('the bundle prints the same version line as the tsc output', () => {
