@@ -117,6 +117,10 @@ function pem(v: string): string {
 }
 
 function listen(server: http.Server, host: string, port: number): Promise<number> {
+  // A client that half-closes after its request still gets the answer, as from
+  // Go's net/http; Node would otherwise drop an answer that is not written yet
+  // (the endpoints that load their code on first use answer a moment later).
+  (server as http.Server & { httpAllowHalfOpen?: boolean }).httpAllowHalfOpen = true;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen({ host, port }, () => {
