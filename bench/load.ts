@@ -21,6 +21,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import { createRequire } from 'node:module';
+
 import { RawStan, type RawPublisher } from './streaming/raw-stan.js';
 import { CLUSTER_ID, startNatstream, type StreamingServerUnderTest } from './streaming/server.js';
 
@@ -34,14 +36,20 @@ interface LoadOptions {
   seconds: number;
   ackTimeout: number;
   store: 'memory' | 'file';
+  /** Saturation client: the raw one (waits for its socket) or node-nats-streaming (never waits). */
+  client: 'raw' | 'stan';
   profileDir: string;
   serverArgs: string[];
 }
 
+const require = createRequire(import.meta.url);
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const stan: any = require('node-nats-streaming');
+
 function parseArgs(argv: string[]): LoadOptions {
   const o: LoadOptions = {
     scenario: 'both', clients: 1000, subs: 10, channels: 50, publishes: 10_000, size: 128, seconds: 10, ackTimeout: 5000,
-    store: 'memory', profileDir: '', serverArgs: [],
+    store: 'memory', client: 'raw', profileDir: '', serverArgs: [],
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -56,6 +64,7 @@ function parseArgs(argv: string[]): LoadOptions {
       case '--seconds': o.seconds = Number(v()); break;
       case '--ack-timeout': o.ackTimeout = Number(v()); break;
       case '--store': o.store = v() as LoadOptions['store']; break;
+      case '--client': o.client = v() as LoadOptions['client']; break;
       case '--profile': o.profileDir = path.resolve(v()); break;
       case '--': o.serverArgs = argv.slice(i + 1); i = argv.length; break;
       default: throw new Error(`unknown option ${a}`);
@@ -118,6 +127,7 @@ async function fanOut(o: LoadOptions): Promise<void> {
     const pubClients = await inBatches(o.channels, 50, (c) => RawStan.connect({ url, clusterId: CLUSTER_ID, clientId: `load-pub-${c}` }, fail));
     const pubs: RawPublisher[] = pubClients.map((pc, c) => pc.publisher(`load.${c}`, o.size));
     const cpu0 = server.cpuMicros();
+    const benchCpu0 = process.cpuUsage();
     const tPub = Date.now();
     // flat out, round-robin over the channels, 100 messages at a time per channel; PubAcks awaited at the end
     let sent = 0;
@@ -146,7 +156,7 @@ async function fanOut(o: LoadOptions): Promise<void> {
     console.log(`  set-up (connect + subscribe) ${setupMs} ms; RSS after set-up ${afterSetup.rss.toFixed(0)} MB`);
     console.log(`  publishing ${lastPublishAt - tPub} ms, last PubAck ${lastAckAt - lastPublishAt} ms after the last publish; PubAck errors ${failed}`);
     console.log(`  deliveries ${delivered}/${expected}; last delivery ${doneAt ? doneAt - lastPublishAt : 'never (timed out)'} ms after the last publish`);
-    console.log(`  server peak RSS ${Math.max(peak, end.peak).toFixed(0)} MB (Go 0.25.3 in the issue: 201 MB, ~1 s); server CPU ${((server.cpuMicros() - cpu0) / 1e6).toFixed(1)} s`);
+    console.log(`  server peak RSS ${Math.max(peak, end.peak).toFixed(0)} MB (Go 0.25.3 in the issue: 201 MB, ~1 s); server CPU ${((server.cpuMicros() - cpu0) / 1e6).toFixed(1)} s, bench clients CPU ${(((u) => (u.user + u.system) / 1e6)(process.cpuUsage(benchCpu0))).toFixed(1)} s`);
     await Promise.all(clients.map((c) => c.close().catch(() => {})));
     await Promise.all(pubClients.map((c) => c.close().catch(() => {})));
   } finally {
@@ -155,8 +165,73 @@ async function fanOut(o: LoadOptions): Promise<void> {
   }
 }
 
+/**
+ * node-nats-streaming publishing flat out: publish() never waits (the client
+ * queues what its socket does not take), each PubAck timed from its publish()
+ * call, an unlimited number in flight and the given ack timeout, as in the issue.
+ */
+async function saturationStan(o: LoadOptions, server: StreamingServerUnderTest): Promise<{ sent: number; acked: number; errors: number; firstError: string; late: number; worst: number; lastAckAfter: number }> {
+  const sc = await new Promise<any>((resolve, reject) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const c = stan.connect(CLUSTER_ID, 'flat-out-stan', { url: server.url, ackTimeout: o.ackTimeout, maxPubAcksInflight: 1e9, reconnect: false });
+    c.once('connect', () => resolve(c));
+    c.once('error', reject);
+  });
+  const data = Buffer.alloc(o.size, 97);
+  let sent = 0;
+  let acked = 0;
+  let errors = 0;
+  let firstError = '';
+  let late = 0;
+  let worst = 0;
+  let allAnswered: () => void = () => {};
+  let stopped = false;
+  const answered = new Promise<void>((r) => (allAnswered = r));
+  const end = Date.now() + o.seconds * 1000;
+  await new Promise<void>((resolve) => {
+    const burst = () => {
+      for (let i = 0; i < 500; i++) {
+        const at = Date.now();
+        sent++;
+        sc.publish('saturation', data, (err: unknown) => {
+          const lat = Date.now() - at;
+          if (err) { errors++; if (firstError === '') firstError = String(err); } else acked++;
+          if (lat > o.ackTimeout) late++;
+          if (lat > worst) worst = lat;
+          if (stopped && acked + errors === sent) allAnswered();
+        });
+      }
+      if (Date.now() < end) setImmediate(burst);
+      else resolve();
+    };
+    burst();
+  });
+  stopped = true;
+  const stopAt = Date.now();
+  if (acked + errors === sent) allAnswered();
+  await Promise.race([answered, new Promise((r) => setTimeout(r, 120_000))]);
+  const lastAckAfter = Date.now() - stopAt;
+  await new Promise<void>((r) => { sc.once('close', () => r()); sc.close(); });
+  return { sent, acked, errors, firstError, late, worst, lastAckAfter };
+}
+
 async function saturation(o: LoadOptions): Promise<void> {
   const { server, cleanup } = await startServer(o);
+  if (o.client === 'stan') {
+    try {
+      let peak = 0;
+      const sampler = setInterval(() => { peak = Math.max(peak, memoryOf(server.pid).peak); }, 100);
+      const r = await saturationStan(o, server);
+      clearInterval(sampler);
+      peak = Math.max(peak, memoryOf(server.pid).peak);
+      console.log(`saturation (node-nats-streaming): publishing flat out for ${o.seconds} s, ${o.size} B, ${o.store} store, ack timeout ${o.ackTimeout} ms`);
+      console.log(`  published ${r.sent}, acked ${r.acked}, errors ${r.errors}${r.firstError ? ` (${r.firstError})` : ''}; last answer ${r.lastAckAfter} ms after the last publish`);
+      console.log(`  PubAcks/errors later than ${o.ackTimeout} ms: ${r.late}; worst ${r.worst} ms; server peak RSS ${peak.toFixed(0)} MB (Go 0.25.3 in the issue: none late)`);
+    } finally {
+      await server.stop();
+      cleanup();
+    }
+    return;
+  }
   try {
     const sc = await RawStan.connect({ url: server.url, clusterId: CLUSTER_ID, clientId: 'flat-out' }, fail);
     const pub = sc.publisher('saturation', o.size);
