@@ -18,14 +18,22 @@ export class FuzzTarget {
   private canary!: Canary;
   private inputs = 0;
 
-  /** `setUp` runs after every (re)start, e.g. to connect an attacking client. */
-  constructor(private readonly setUp: () => Promise<void> = async () => {}) {}
+  /**
+   * `setUp` runs after every (re)start, e.g. to connect an attacking client;
+   * `auth` starts the server with --user/--pass (the canary logs in, attackers need not).
+   */
+  constructor(
+    private readonly setUp: () => Promise<void> = async () => {},
+    private readonly auth: { user: string; pass: string } | null = null,
+  ) {}
 
   async ensure(): Promise<void> {
     if (this.server?.alive) return;
     this.canary?.abandon();
-    this.server = await ChildServer.start();
-    this.canary = await Canary.start(this.server.url, FUZZ_CLUSTER);
+    const a = this.auth;
+    this.server = await ChildServer.start(a ? ['--user', a.user, '--pass', a.pass] : []);
+    const url = a ? this.server.url.replace('nats://', `nats://${a.user}:${a.pass}@`) : this.server.url;
+    this.canary = await Canary.start(url, FUZZ_CLUSTER);
     await this.setUp();
   }
 
