@@ -118,7 +118,7 @@ async function runWorkload(dir: string, rec: RecordingIO, seed: number, opts: Pa
   return out;
 }
 
-async function checkPoint(model: CrashModel, point: number, out: Outcome, rand: () => number, scratch: string): Promise<string | null> {
+async function checkPoint(model: CrashModel, point: number, out: Outcome, rand: () => number, scratch: string, truncateBadEof: boolean): Promise<string | null> {
   const img = fs.mkdtempSync(path.join(scratch, 'img-'));
   model.advance(point);
   const fates = model.materialize(img, rand);
@@ -126,7 +126,7 @@ async function checkPoint(model: CrashModel, point: number, out: Outcome, rand: 
   const why = (s: string) => `crash point ${point}: ${s}\n  fates: ${JSON.stringify([...fates])}\n  log: ${logger.lines.slice(-8).join('\n       ')}`;
   let store: FileStore | null = null;
   try {
-    store = await FileStore.open({ ...out.opts, truncateBadEof: true, dir: img }, logger);
+    store = await FileStore.open({ ...out.opts, truncateBadEof, dir: img }, logger);
     let state;
     try {
       state = await store.recover();
@@ -171,7 +171,7 @@ const WORKLOADS: Array<{ name: string; opts: Partial<FileStoreOptions> }> = [
   { name: 'small slices, tiny buffers, eager compaction', opts: { sliceMaxMsgs: 7, bufferSize: 256, compactInterval: 0.001, compactMinFileSize: 0, compactFragmentation: 5 } },
 ];
 
-async function crashTest(w: { opts: Partial<FileStoreOptions> }, seed: number, fates: readonly Fate[]): Promise<void> {
+async function crashTest(w: { opts: Partial<FileStoreOptions> }, seed: number, fates: readonly Fate[], truncateBadEof = true): Promise<void> {
   // The layer models durability itself: a RAM-backed directory (no real fsync cost) keeps the test fast.
   const ram = fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
   const dir = fs.mkdtempSync(path.join(ram, 'natstream-powerloss-'));
@@ -185,7 +185,7 @@ async function crashTest(w: { opts: Partial<FileStoreOptions> }, seed: number, f
     const model = new CrashModel(rec.log, fates);
     const failures: string[] = [];
     for (const p of points) {
-      const f = await checkPoint(model, p, out, rand, dir);
+      const f = await checkPoint(model, p, out, rand, dir, truncateBadEof);
       if (f) failures.push(f);
       if (failures.length >= 5) break;
     }
@@ -201,6 +201,12 @@ describe('file store: power loss at random points', () => {
       await crashTest(w, BASE_SEED + i, IN_ORDER_FATES);
     });
   }
+  // As in the Go server, an incomplete last record stops the start unless -file_truncate_bad_eof is given.
+  it(`defaults, recovery without -file_truncate_bad_eof: ${POINTS} crash points, same invariants`, {
+    todo: 'without -file_truncate_bad_eof a torn last record stops the start (Go behaviour; issue 15 items 3/4 to decide)',
+  }, async () => {
+    await crashTest(WORKLOADS[0], BASE_SEED + 200, IN_ORDER_FATES, false);
+  });
   for (const [i, w] of WORKLOADS.entries()) {
     // Known gap (issue 15 items 3/4): when the index tail is damaged too, recovery rebuilds
     // the index from the data file and a bad-CRC record in the never-synced tail is fatal
