@@ -6,7 +6,9 @@
  * reordered or zero-filled) and a fresh store recovers it. At every point:
  *   - recovery succeeds (a torn tail is never fatal);
  *   - every message whose flush() resolved before the point is there, intact;
- *   - every subscription whose createSub resolved before the point is there;
+ *   - every subscription whose createSub resolved before the point is there, and
+ *     every client whose addClient resolved (unless its deleteClient had begun);
+ *     no client whose deleteClient resolved comes back;
  *   - no subscription position (lastSent, pending) is past the last stored message.
  *
  * Recovery runs with -file_truncate_bad_eof, the Go server's answer to an
@@ -46,13 +48,15 @@ interface ChannelModel { name: string; cs: ChannelStore; seq: number; acked: num
 interface Outcome {
   acked: Acked[];
   subs: Array<{ channel: string; id: number; at: number }>;
+  /** Log lengths: when addClient resolved, when deleteClient was called and when it resolved. */
+  clients: Map<string, { added: number; deleteCalled?: number; deleted?: number }>;
   opts: Partial<FileStoreOptions>;
 }
 
 async function runWorkload(dir: string, rec: RecordingIO, seed: number, opts: Partial<FileStoreOptions>): Promise<Outcome> {
   const rand = prng(seed);
   const pick = <T>(a: T[]): T => a[Math.floor(rand() * a.length)];
-  const out: Outcome = { acked: [], subs: [], opts };
+  const out: Outcome = { acked: [], subs: [], clients: new Map(), opts };
   setFileIO(rec.io);
   try {
     const store = await FileStore.open({ ...opts, dir }, capturingLogger());
@@ -60,6 +64,7 @@ async function runWorkload(dir: string, rec: RecordingIO, seed: number, opts: Pa
     const channels: ChannelModel[] = [];
     const inflight: Promise<void>[] = [];
     let clients = 0;
+    const live: string[] = [];
     for (let step = 0; step < STEPS; step++) {
       const r = rand();
       if (channels.length === 0 || (r < 0.03 && channels.length < 3)) {
@@ -102,9 +107,17 @@ async function runWorkload(dir: string, rec: RecordingIO, seed: number, opts: Pa
         inflight.push(ch.cs.subs.flush());
       } else if (rand() < 0.6 || clients === 0) {
         clients++;
-        await store.addClient({ id: `cl${clients}`, hbInbox: `_HB.${clients}`, connId: Buffer.from(`conn${clients}`), protocol: 1, pingInterval: 5, pingMaxOut: 3 });
+        const id = `cl${clients}-${step}`;
+        await store.addClient({ id, hbInbox: `_HB.${clients}`, connId: Buffer.from(`conn${id}`), protocol: 1, pingInterval: 5, pingMaxOut: 3 });
+        out.clients.set(id, { added: rec.log.length });
+        live.push(id);
       } else {
-        await store.deleteClient(`cl${clients--}`);
+        const id = live.splice(Math.floor(rand() * live.length), 1)[0];
+        const c = out.clients.get(id)!;
+        c.deleteCalled = rec.log.length;
+        await store.deleteClient(id);
+        c.deleted = rec.log.length;
+        clients--;
       }
       // let the commit loops run now and then, so rounds interleave with new appends
       if (rand() < 0.3) await new Promise((res) => setImmediate(res));
@@ -134,7 +147,10 @@ async function checkPoint(model: CrashModel, point: number, out: Outcome, rand: 
       return why(`recovery failed: ${(e as Error).message}`);
     }
     const due = out.acked.filter((a) => a.at <= point);
-    if (state === null) return due.length > 0 ? why(`nothing recovered, ${due.length} acked messages lost`) : null;
+    if (state === null) {
+      const anyClient = [...out.clients.values()].some((c) => c.added <= point);
+      return due.length > 0 || anyClient ? why(`nothing recovered, ${due.length} acked messages lost`) : null;
+    }
     const stored = new Map<string, Map<number, string>>();
     for (const [name, ch] of state.channels) {
       const all = await ch.channel.msgs.lookupRange(1, ch.channel.msgs.lastSequence(), Number.MAX_SAFE_INTEGER);
@@ -151,6 +167,13 @@ async function checkPoint(model: CrashModel, point: number, out: Outcome, rand: 
       if (s.at > point) continue;
       const ch = state.channels.get(s.channel);
       if (!ch?.subscriptions.some((r) => r.sub.id === s.id)) return why(`subscription ${s.channel}/${s.id} lost`);
+    }
+    const recovered = new Set(state.clients.map((c) => c.id));
+    for (const [id, c] of out.clients) {
+      const mustBe = c.added <= point && (c.deleteCalled === undefined || c.deleteCalled > point);
+      const mustNot = c.deleted !== undefined && c.deleted <= point;
+      if (mustBe && !recovered.has(id)) return why(`client ${id} lost`);
+      if (mustNot && recovered.has(id)) return why(`deleted client ${id} came back`);
     }
     for (const [name, ch] of state.channels) {
       const last = ch.channel.msgs.lastSequence();
