@@ -9,16 +9,41 @@
  * with 143, SIGUSR1 reopens the log file, SIGHUP reloads the NATS options.
  */
 import { unlinkSync, writeFileSync } from 'node:fs';
-import { logStreamingBanner, newStreamingServerId } from './streaming/server.js';
-import { DEFAULT_STREAMING_OPTIONS } from './streaming/options.js';
-import { startServer, type RunningServer } from './index.js';
 import { createLoggers, type ProcessLoggers } from './config/go-logger.js';
 import { parseCommandLine, type NatstreamOptions } from './config/options.js';
 import { checkStartup } from './config/startup-checks.js';
+import { programName } from './nats/ports-file.js';
+
+/** What run() stops: the whole server, or core NATS alone. */
+type Running = { close(): Promise<void> };
+
+/**
+ * Invoked as `nats-server` (a symlink to bin/natstream.js, or `exec -a
+ * nats-server`), natstream stands in for nats-server: the embedded NATS
+ * server alone, without the streaming layer, whose code is then not even
+ * loaded (test harnesses start many servers at once and wait 1 s for each).
+ */
+const CORE_ONLY = programName() === 'nats-server';
 
 const STREAM = 'STREAM: ';
 
 async function main(argv: string[]): Promise<void> {
+  // subcommands (one file each); the Go server has none, so no flag is shadowed
+  if (argv[0] === 'fsck') {
+    const { runFsck } = await import('./fsck/main.js');
+    process.exitCode = await runFsck(argv.slice(1));
+    return;
+  }
+  if (argv[0] === 'bench') {
+    const { benchMain } = await import('./cli/bench.js');
+    process.exitCode = await benchMain(argv.slice(1));
+    return;
+  }
+  if (argv[0] === 'migrate') {
+    const { runMigrate } = await import('./migrate/cli.js');
+    process.exitCode = await runMigrate(argv.slice(1));
+    return;
+  }
   const cmd = parseCommandLine(argv);
   switch (cmd.kind) {
     case 'help':
@@ -58,7 +83,8 @@ async function run(options: NatstreamOptions): Promise<void> {
   const { sink, nats: natsLog, streaming: streamLog } = loggers;
   let pidWritten = false;
   const failed = (msg: string) => {
-    streamLog.fatal(`${STREAM}Failed to start: ${msg}`);
+    if (CORE_ONLY) natsLog.fatal(msg);
+    else streamLog.fatal(`${STREAM}Failed to start: ${msg}`);
     if (pidWritten) removeQuietly(options.pidFile!);
     sink.close();
     process.exit(1);
@@ -69,6 +95,8 @@ async function run(options: NatstreamOptions): Promise<void> {
   const problem = checkStartup(options);
   if (problem) {
     // The Go server prints its banner before it finds the problem.
+    const { logStreamingBanner, newStreamingServerId } = await import('./streaming/server.js');
+    const { DEFAULT_STREAMING_OPTIONS } = await import('./streaming/options.js');
     logStreamingBanner(streamLog, options.streaming.clusterId ?? DEFAULT_STREAMING_OPTIONS.clusterId, newStreamingServerId());
     return failed(problem);
   }
@@ -78,9 +106,9 @@ async function run(options: NatstreamOptions): Promise<void> {
   }
 
   // Signals are handled from the start: a stop asked for during start-up happens once started.
-  let server: RunningServer | undefined;
+  let server: Running | undefined;
   let exitStatus: number | undefined;
-  const stop = (running: RunningServer, status: number) => {
+  const stop = (running: Running, status: number) => {
     running.close().catch((err: Error) => streamLog.error(`${STREAM}${err.message}`)).finally(() => {
       if (options.pidFile) removeQuietly(options.pidFile);
       sink.close();
@@ -102,9 +130,21 @@ async function run(options: NatstreamOptions): Promise<void> {
     }
   });
   process.on('SIGHUP', () => reload(options, loggers));
+  // Last line of defence: a promise nobody awaited that failed is a fault in
+  // handling one request; the server logs it and keeps serving everyone else.
+  process.on('unhandledRejection', (err) => {
+    natsLog.error(`Unhandled error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  });
 
   try {
-    server = await startServer(toStartOptions(options, loggers));
+    const start = toStartOptions(options, loggers);
+    if (CORE_ONLY) {
+      const { startCoreServer } = await import('./core-server.js');
+      server = await startCoreServer({ core: start.core, monitor: start.monitor, portsFileDir: start.portsFileDir, logger: start.logger });
+    } else {
+      const { startServer } = await import('./index.js');
+      server = await startServer(start);
+    }
   } catch (err) {
     return failed(startErrorText(err, options));
   }
@@ -119,6 +159,9 @@ function toStartOptions(o: NatstreamOptions, loggers: ProcessLoggers) {
     store: o.store,
     connection: o.connection,
     ftGroup: o.ftGroup,
+    portsFileDir: o.portsFileDir,
+    clustered: o.unsupported.clustering.clustered && (o.store.type ?? '').toUpperCase() === 'JETSTREAM'
+      ? { nodeId: o.unsupported.clustering.nodeId } : undefined,
     monitor: o.monitor.port || o.monitor.httpsPort
       ? { ...o.monitor, host: o.monitor.host ?? o.core.host ?? '0.0.0.0' }
       : undefined,

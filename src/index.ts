@@ -10,6 +10,8 @@
  * ```
  */
 import { NatsServer, hostPort } from './nats/server.js';
+import { removePortsFile } from './nats/ports-file.js';
+import { connectableHost, monitorUrl, startMonitorFor, writeServerPorts, type Monitor } from './core-server.js';
 import type { CoreOptions } from './nats/options.js';
 import { createStore, type StoreFactoryOptions } from './stores/factory.js';
 import type { Store } from './stores/store.js';
@@ -17,7 +19,8 @@ import { StreamingServer, logStreamingBanner, newStreamingServerId } from './str
 import { DEFAULT_STREAMING_OPTIONS } from './streaming/options.js';
 import type { StreamingOptions } from './streaming/options.js';
 import type { Transport } from './transport/transport.js';
-import { ExternalTransport } from './transport/external.js';
+import type { ExternalTransport } from './transport/external.js';
+import { FtMember, type FtMemberOptions } from './streaming/ft-member.js';
 import { silentLogger, type Logger } from './util/logger.js';
 
 /** Which store keeps the streaming data, and its settings. */
@@ -28,6 +31,10 @@ export interface StoreSelection {
   dir?: string;
   file?: StoreFactoryOptions['file'];
   sql?: StoreFactoryOptions['sql'];
+  /** Encryption at rest of message data (`--encrypt`); see docs/encryption.md. */
+  encryption?: StoreFactoryOptions['encryption'];
+  /** JETSTREAM: `prefix`, `domain`, `replicas` (the servers are `-ns`, see docs/jetstream.md). */
+  jetstream?: { prefix?: string; domain?: string; replicas?: number };
 }
 
 export interface MonitorSelection {
@@ -37,7 +44,7 @@ export interface MonitorSelection {
   /** HTTPS port (`-ms`), with the core's TLS certificate. */
   httpsPort?: number;
   /** The dashboard at /dashboard (on by default) and its publish form (off by default). */
-  dashboard?: { enabled?: boolean; allowPublish?: boolean };
+  dashboard?: { enabled?: boolean; allowPublish?: boolean; allowClose?: boolean };
 }
 
 /** The streaming layer's own connection to NATS. */
@@ -62,10 +69,22 @@ export interface StartOptions {
   streaming?: Partial<StreamingOptions> | false;
   store?: StoreSelection;
   connection?: ConnectionSelection;
-  /** `--ft_group`: fault-tolerance mode is not implemented; giving a group is refused. */
+  /**
+   * `--clustered` with the JETSTREAM store (and `-ns`): this instance is one of N,
+   * exactly one active, elected by a JetStream KV lease (docs/jetstream.md §HA).
+   */
+  clustered?: { nodeId?: string; leaseTtlMs?: number };
+  /**
+   * `--ft_group`: a member of this fault-tolerance group (FILE or SQL store shared
+   * with the other members, docs/ha.md): standby until it gets the store lock.
+   */
   ftGroup?: string;
+  /** FT heartbeat timings (the Go server's 1 s / 1.25 s by default) and what an abort does. */
+  ft?: Omit<FtMemberOptions, 'group'>;
   /** Starts the monitoring HTTP server when given. */
   monitor?: MonitorSelection;
+  /** `--ports_file_dir`: once listening, write `<exe>_<pid>.ports` (the nats and monitoring URLs) there. */
+  portsFileDir?: string;
   /** Where log lines go; silent by default. */
   logger?: Logger;
   /** Where the streaming layer's lines go (default: `logger`). */
@@ -83,15 +102,21 @@ export interface RunningServer {
   /** The embedded core NATS server; absent when running on an external one (`-ns`). */
   readonly core?: NatsServer;
   readonly streaming?: StreamingServer;
+  /** The FT group membership with `ftGroup`. */
+  readonly ft?: FtMember;
+  /** `clustered`: the active/standby state of this instance. */
+  readonly ha?: import('./ha/jetstream-active.js').ActiveStandby;
   close(): Promise<void>;
 }
 
 /** The Go streaming server's four NATS connections (general, send, acks, hb) take connection ids. */
 const STREAMING_CONNECTION_IDS = 4;
+/** How long a clustered start waits for its configured routes before the streaming layer starts. */
+const ROUTES_SETTLE_MS = 1000;
 
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
-  if (options.ftGroup) throw new Error('fault tolerance mode (--ft_group) is not supported by natstream');
   const external = options.connection?.natsServerUrl;
+  if (external && options.streaming !== false && options.clustered) return startClustered(options, external);
   if (external && options.streaming !== false) return startOnExternalNats(options, external);
   const logger = options.logger ?? silentLogger;
   const streamingLogger = options.streamingLogger ?? logger;
@@ -106,28 +131,34 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
 
   let streaming: StreamingServer | undefined;
   let store: Store | undefined;
+  let ft: FtMember | undefined;
   if (options.streaming !== false) {
-    // The in-process transport cannot meet another server on the discover
-    // subject, so the Go server's start-up check for one is skipped.
-    const so: Partial<StreamingOptions> = { standaloneCheckTimeout: 0, ...(options.streaming ?? {}) };
+    // The in-process transport meets another server on the discover subject
+    // only through routes: without a cluster the Go server's start-up check is skipped.
+    const clustered = core.cluster !== null;
+    const so: Partial<StreamingOptions> = { ...(clustered ? {} : { standaloneCheckTimeout: 0 }), ...(options.streaming ?? {}) };
     if (options.clusterId !== undefined) so.clusterId = options.clusterId;
     // The banner comes first, before anything that can fail, as in the Go server's log.
     const serverId = newStreamingServerId();
     logStreamingBanner(streamingLogger, so.clusterId ?? DEFAULT_STREAMING_OPTIONS.clusterId, serverId);
-    store = await openStore(options, so, streamingLogger);
+    store = await openStore(options, so, streamingLogger, (why) => ft?.lockLost(why, streamingLogger));
     const transport = core.createInternalTransport('_NSS');
-    streaming = new StreamingServer({ transport, store, options: so, logger: streamingLogger, serverId });
+    streaming = new StreamingServer({ transport, store, options: so, logger: streamingLogger, serverId, ftMember: !!options.ftGroup });
+    if (options.ftGroup) ft = new FtMember(streaming, transport, store, streamingLogger, { ...options.ft, group: options.ftGroup });
   }
 
   let monitor: Monitor | undefined;
   const monitorHost = options.monitor?.host ?? core.host;
   try {
     await core.listen(async () => {
-      monitor = await maybeStartMonitor(options, core, streaming, monitorHost, logger);
+      monitor = await startMonitorFor(options.monitor, core, streaming, monitorHost, logger);
     });
     if (streaming) {
       core.reserveClientIds(STREAMING_CONNECTION_IDS);
-      await streaming.start();
+      // Give the configured routes a moment, so that the check for another server with our cluster ID can see it.
+      if (core.cluster) await core.cluster.whenRoutesUp(ROUTES_SETTLE_MS);
+      if (ft) ft.start();
+      else await streaming.start();
     }
   } catch (err) {
     await monitor?.close();
@@ -138,6 +169,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     throw err;
   }
 
+  const portsFile = options.portsFileDir ? writeServerPorts(options.portsFileDir, core, monitor, monitorHost) : undefined;
   let closing: Promise<void> | null = null;
   return {
     natsUrl: `nats://${hostPort(connectableHost(core.host), core.port)}`,
@@ -146,33 +178,33 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     monitorUrl: monitorUrl(monitor, monitorHost),
     core,
     streaming,
+    ft,
     close() {
       closing ??= (async () => {
+        ft?.stop();
         // Streaming first: it flushes and closes the store while clients can still be told.
         if (streaming) await streaming.shutdown();
         await monitor?.close();
         await core.close();
+        if (portsFile) removePortsFile(portsFile, logger);
       })();
       return closing;
     },
   };
 }
 
-type Monitor = { port: number; httpsPort: number; close(): Promise<void> };
-
-async function maybeStartMonitor(
-  options: StartOptions, core: NatsServer, streaming: StreamingServer | undefined, host: string, logger: Logger,
-): Promise<Monitor | undefined> {
-  const m = options.monitor;
-  if (!m || (m.port === undefined && m.httpsPort === undefined)) return undefined;
-  const { startMonitor } = await import('./monitor/http.js');
-  const dashboard = { enabled: m.dashboard?.enabled ?? true, allowPublish: m.dashboard?.allowPublish ?? false };
-  return startMonitor({ core, streaming, host, port: m.port, httpsPort: m.httpsPort, logger, dashboard });
-}
-
-function openStore(options: StartOptions, so: Partial<StreamingOptions>, logger: Logger): Promise<Store> {
+function openStore(options: StartOptions, so: Partial<StreamingOptions>, logger: Logger, onLockLost: (why: string) => void): Promise<Store> {
   const s = options.store ?? {};
-  return createStore(s.type ?? 'MEMORY', { limits: so.limits, dir: s.dir, file: s.file, sql: s.sql }, logger);
+  const c = options.connection ?? {};
+  if ((s.type ?? '').toUpperCase() === 'JETSTREAM' && !c.natsServerUrl) {
+    return Promise.reject(new Error('the JETSTREAM store needs -ns naming the NATS server (cluster) that runs JetStream'));
+  }
+  const jetstream = {
+    ...s.jetstream, servers: c.natsServerUrl ?? '', user: c.user, pass: c.pass, token: c.token,
+    clusterId: so.clusterId ?? DEFAULT_STREAMING_OPTIONS.clusterId,
+  };
+  const ft = options.ftGroup ? { ftMode: true, onLockLost } : {};
+  return createStore(s.type ?? 'MEMORY', { limits: so.limits, dir: s.dir, file: s.file, sql: s.sql, encryption: s.encryption, jetstream, ...ft }, logger);
 }
 
 /** `-ns`: no embedded core; the streaming layer is a client of an existing NATS server. */
@@ -180,21 +212,36 @@ async function startOnExternalNats(options: StartOptions, url: string): Promise<
   const logger = options.streamingLogger ?? options.logger ?? silentLogger;
   const so: Partial<StreamingOptions> = { ...(options.streaming || {}) };
   if (options.clusterId !== undefined) so.clusterId = options.clusterId;
+  // A member of an FT group waits for the lock, not for other servers' answers.
+  if (options.ftGroup) so.standaloneCheckTimeout = 0;
   const c = options.connection ?? {};
   const serverId = newStreamingServerId();
   logStreamingBanner(logger, so.clusterId ?? DEFAULT_STREAMING_OPTIONS.clusterId, serverId);
-  const store = await openStore(options, so, logger);
+  let ft: FtMember | undefined;
+  const store = await openStore(options, so, logger, (why) => ft?.lockLost(why, logger));
   let transport: ExternalTransport;
   try {
+    // Loaded on demand: the `nats` client is only needed with -ns.
+    const { ExternalTransport } = await import('./transport/external.js');
     transport = await ExternalTransport.connect({ servers: url, user: c.user, pass: c.pass, token: c.token, name: `_NSS-${so.clusterId ?? 'test-cluster'}` });
   } catch (err) {
     await store.close();
     throw err;
   }
-  const streaming = new StreamingServer({ transport, store, options: so, logger, serverId });
+  const streaming = new StreamingServer({ transport, store, options: so, logger, serverId, ftMember: !!options.ftGroup });
+  // As the Go server with -ns: the /streaming/* endpoints only (a standby shows its state there).
+  const monitorHost = options.monitor?.host ?? '0.0.0.0';
+  let monitor: Monitor | undefined;
   try {
-    await streaming.start();
+    monitor = await startMonitorFor(options.monitor, undefined, streaming, monitorHost, options.logger ?? silentLogger);
+    if (options.ftGroup) {
+      ft = new FtMember(streaming, transport, store, logger, { ...options.ft, group: options.ftGroup });
+      ft.start();
+    } else {
+      await streaming.start();
+    }
   } catch (err) {
+    await monitor?.close();
     await streaming.shutdown().catch(() => undefined);
     await transport.close();
     throw err;
@@ -204,22 +251,41 @@ async function startOnExternalNats(options: StartOptions, url: string): Promise<
     natsUrl: url.split(',')[0].trim(),
     port: 0,
     clusterId: streaming.options.clusterId,
+    monitorUrl: monitorUrl(monitor, monitorHost),
     streaming,
+    ft,
     close() {
-      closing ??= streaming.shutdown().then(() => transport.close());
+      ft?.stop();
+      closing ??= streaming.shutdown().then(() => monitor?.close()).then(() => transport.close());
       return closing;
     },
   };
 }
 
-function monitorUrl(monitor: Monitor | undefined, host: string): string | undefined {
-  if (!monitor) return undefined;
-  const h = connectableHost(host);
-  return monitor.port > 0 ? `http://${hostPort(h, monitor.port)}` : `https://${hostPort(h, monitor.httpsPort)}`;
-}
-
-function connectableHost(host: string): string {
-  return host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
+/** `--clustered` on the JETSTREAM store: active/standby (src/ha/jetstream-active.ts). */
+async function startClustered(options: StartOptions, url: string): Promise<RunningServer> {
+  if ((options.store?.type ?? '').toUpperCase() !== 'JETSTREAM') {
+    throw new Error('natstream: --clustered needs the JETSTREAM store (-st JETSTREAM)');
+  }
+  const { startActiveStandby } = await import('./ha/jetstream-active.js');
+  const so: Partial<StreamingOptions> = { ...(options.streaming || {}) };
+  if (options.clusterId !== undefined) so.clusterId = options.clusterId;
+  const c = options.connection ?? {};
+  const logger = options.streamingLogger ?? options.logger ?? silentLogger;
+  logStreamingBanner(logger, so.clusterId ?? DEFAULT_STREAMING_OPTIONS.clusterId, newStreamingServerId());
+  const s = options.store ?? {};
+  const ha = await startActiveStandby({
+    url, user: c.user, pass: c.pass, token: c.token, streaming: so, logger,
+    store: { limits: so.limits, jetstream: s.jetstream }, nodeId: options.clustered?.nodeId, leaseTtlMs: options.clustered?.leaseTtlMs,
+  });
+  return {
+    natsUrl: url.split(',')[0].trim(),
+    port: 0,
+    clusterId: ha.clusterId,
+    get streaming() { return ha.streaming; },
+    ha,
+    close: () => ha.close(),
+  };
 }
 
 export type { Logger } from './util/logger.js';

@@ -20,6 +20,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { confErrors } from './errors.js';
 import { goOpenError } from './fs-errors.js';
+import { ownValue } from '../util/dict.js';
 
 /** A float (Go float64), kept apart from integers (Go int64) for type checks. */
 export class ConfFloat {
@@ -486,7 +487,7 @@ class ConfParser {
     if (!/^-?\d+$/.test(numStr)) throw new ConfError(confErrors.expectedInteger(text));
     const n = BigInt(numStr);
     if (n > (1n << 63n) - 1n || n < -(1n << 63n)) throw new ConfError(confErrors.integerRange(text));
-    const mult = SIZE_SUFFIX[text.slice(digits).trim().toLowerCase()];
+    const mult = ownValue(SIZE_SUFFIX, text.slice(digits).trim().toLowerCase());
     if (mult === undefined) throw new ConfError(confErrors.unknownSizeSuffix(text));
     return Number(n * mult);
   }
@@ -518,7 +519,7 @@ class ConfParser {
       const ctx = this.contexts[i];
       if (!Array.isArray(ctx) && Object.prototype.hasOwnProperty.call(ctx, name)) return ctx[name];
     }
-    const fromEnv = this.env[name];
+    const fromEnv = ownValue(this.env, name);
     if (fromEnv !== undefined) {
       try {
         const m = new ConfParser(`pk=${fromEnv}`, '', this.env, this.includeStack).parseDocument();

@@ -1,3 +1,5 @@
+import { ownValue } from '../util/dict.js';
+
 /** Go's wording for a file that cannot be opened: `open <path>: no such file or directory`. */
 const WORDS: Record<string, string> = {
   ENOENT: 'no such file or directory',
@@ -8,6 +10,7 @@ const WORDS: Record<string, string> = {
 
 export function goOpenError(err: unknown, path: string): string {
   const code = (err as NodeJS.ErrnoException).code;
-  if (code && WORDS[code]) return `open ${path}: ${WORDS[code]}`;
+  const word = code ? ownValue(WORDS, code) : undefined;
+  if (word) return `open ${path}: ${word}`;
   return (err as Error).message;
 }

@@ -6,6 +6,7 @@
  * (time.ParseDuration: `5s`, `1h30m`, `250ms`, `1.5h`, `0`).
  */
 import { durationErrors, flagErrors } from './errors.js';
+import { ownValue } from '../util/dict.js';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -161,7 +162,7 @@ export function parseGoDurationNs(orig: string): Parsed<bigint> {
     if (u === 0) return { ok: false, error: durationErrors.missingUnit(orig) };
     const unitName = s.slice(0, u);
     s = s.slice(u);
-    const unit = UNIT_NS[unitName];
+    const unit = ownValue(UNIT_NS, unitName);
     if (unit === undefined) return { ok: false, error: durationErrors.unknownUnit(unitName, orig) };
     if (v > INT64_MIN_ABS / unit) return invalid;
     v *= unit;

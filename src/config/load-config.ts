@@ -13,6 +13,7 @@ import {
 import { optionErrors } from './errors.js';
 import type { ChannelLimitsSetting, Settings } from './settings.js';
 import { goPrintValue } from './size.js';
+import { dict } from '../util/dict.js';
 
 export { applyNatsConfig } from './nats-config.js';
 export { ConfigError } from './config-values.js';
@@ -33,13 +34,16 @@ export function applyStreamingConfig(root: ConfMap, s: Settings): void {
       case 'st': case 'store_type': case 'store': case 'storetype': {
         const t = str(key, v);
         const upper = t.toUpperCase();
-        if (upper !== 'FILE' && upper !== 'MEMORY' && upper !== 'SQL') {
+        if (upper !== 'FILE' && upper !== 'MEMORY' && upper !== 'SQL' && upper !== 'JETSTREAM') {
           throw new ConfigError(optionErrors.unknownStoreType(t));
         }
         st.storeType = upper;
         break;
       }
       case 'dir': case 'datastore': st.dir = str(key, v); break;
+      case 'js_prefix': st.jsPrefix = str(key, v); break;
+      case 'js_domain': st.jsDomain = str(key, v); break;
+      case 'js_replicas': st.jsReplicas = Number(v); break;
       case 'sd': case 'stan_debug': s.log.stanDebug = bool(key, v); break;
       case 'sv': case 'stan_trace': s.log.stanTrace = bool(key, v); break;
       case 'ns': case 'nats_server': case 'nats_server_url': st.natsServerUrl = str(key, v); break;
@@ -69,6 +73,8 @@ export function applyStreamingConfig(root: ConfMap, s: Settings): void {
       case 'replace_durable': case 'replace_durables':
       case 'replace_duplicate_durable': case 'replace_duplicate_durables':
         st.replaceDurable = bool(key, v); break;
+      case 'max_deliver': st.maxDeliver = int(key, v); break;
+      case 'dead_letter_prefix': st.deadLetterPrefix = str(key, v); break;
       default: break;
     }
   }
@@ -105,6 +111,7 @@ function applyStoreLimits(v: ConfValue, s: Settings): void {
         if (cl.maxBytes !== undefined) s.stan.maxBytes = cl.maxBytes;
         if (cl.maxAgeMs !== undefined) s.stan.maxAgeMs = cl.maxAgeMs;
         if (cl.maxInactivityMs !== undefined) s.stan.maxInactivityMs = cl.maxInactivityMs;
+        if (cl.maxDeliver !== undefined) s.stan.maxDeliver = cl.maxDeliver;
       }
     }
   }
@@ -124,13 +131,15 @@ function applyChannelLimit(cl: ChannelLimitsSetting, key: string, name: string, 
       cl.maxAgeMs = unlimited(durationString(key, v)); break;
     case 'mi': case 'max_inactivity': case 'maxinactivity':
       cl.maxInactivityMs = unlimited(durationString(key, v)); break;
+    case 'max_deliver':
+      cl.maxDeliver = unlimited(int(key, v)); break;
     default: break;
   }
 }
 
 function applyPerChannelLimits(v: ConfValue, s: Settings): void {
   const m = map('per channel limits', v);
-  const per = (s.stan.perChannel ??= {});
+  const per = (s.stan.perChannel ??= dict());
   for (const channel of Object.keys(m)) {
     const limits = m[channel];
     if (kindOf(limits) !== 'map') {

@@ -1,15 +1,17 @@
 /**
  * nats-server's configuration keys (`-c`, or `-sc` alone) mapped onto Settings:
  * listen address, authorization (users, permissions, bcrypt), TLS, limits,
- * timing, logging and monitoring. Unknown keys are ignored: the streaming
- * keys live in the same file.
+ * timing, logging and monitoring, operator (JWT) mode with a MEMORY resolver.
+ * Unknown keys are ignored: the streaming keys live in the same file.
  */
-import type { UserEntry, UserPermissions } from '../nats/options.js';
+import { readFileSync } from 'node:fs';
+import type { NkeyUserEntry, UserEntry, UserPermissions } from '../nats/options.js';
 import type { ConfMap, ConfValue } from './conf-parser.js';
 import {
   ConfigError, bool, durationOrSeconds, entries, int, kindOf, map, seconds, str,
 } from './config-values.js';
 import { optionErrors } from './errors.js';
+import { goOpenError } from './fs-errors.js';
 import type { Settings } from './settings.js';
 import { goPrintValue } from './size.js';
 
@@ -65,8 +67,28 @@ export function applyNatsConfig(m: ConfMap, s: Settings): void {
       case 'write_deadline': s.nats.writeDeadlineMs = durationOrSeconds(key, v); break;
       case 'no_header_support': s.nats.noHeaderSupport = bool(key, v); break;
       case 'tls': applyServerTls(map('TLS', v), s); break;
+      case 'operator': case 'operators': case 'root': case 'roots':
+      case 'root_operator': case 'root_operators': case 'trusted_operators':
+        s.nats.operatorJwts = operatorFiles(key, v).map(readOperatorJwt);
+        break;
+      case 'resolver': case 'account_resolver': case 'accounts_resolver':
+        s.nats.resolver = typeof v === 'string' ? v : goPrintValue(v);
+        break;
+      case 'resolver_preload': s.nats.resolverPreload = preload(map('resolver preload', v)); break;
       default: break; // unknown keys are ignored (streaming keys live in the same file)
     }
+  }
+  checkOperatorMode(s);
+}
+
+/** nats-server's validateTrustedOperators, for what natstream runs (a MEMORY resolver). */
+function checkOperatorMode(s: Settings): void {
+  const n = s.nats;
+  if (!n.operatorJwts || n.operatorJwts.length === 0) return;
+  if (n.resolver === undefined) throw new ConfigError(optionErrors.operatorNeedsResolver);
+  if (n.resolver.toUpperCase() !== 'MEMORY') throw new ConfigError(optionErrors.resolverUnsupported(n.resolver));
+  if ((n.users && n.users.length > 0) || (n.nkeys && n.nkeys.length > 0)) {
+    throw new ConfigError(optionErrors.operatorWithUsers);
   }
 }
 
@@ -82,18 +104,81 @@ function parseListen(v: ConfValue): HostPort {
   return { host: m[1] ?? m[2], port };
 }
 
+/** nats-server's `cluster {}` block: listen/host/port, name, routes, advertise, authorization, tls. */
 function applyNatsCluster(m: ConfMap, s: Settings): void {
-  for (const [, name, v] of entries(m)) {
-    if (name === 'listen' || name === 'port' || name === 'host' || name === 'net') {
-      s.nats.clusterConfigured = true;
-      if (name === 'listen' && typeof v === 'string') s.nats.clusterListen = v;
+  const n = s.nats;
+  for (const [key, name, v] of entries(m)) {
+    switch (name) {
+      case 'listen': {
+        const hp = parseListen(v);
+        if (hp.host !== undefined) n.clusterHost = hp.host;
+        n.clusterPort = hp.port;
+        n.clusterConfigured = true;
+        break;
+      }
+      case 'port': n.clusterPort = int(key, v); n.clusterConfigured = true; break;
+      case 'host': case 'net': n.clusterHost = str(key, v); n.clusterConfigured = true; break;
+      case 'name': n.clusterName = str(key, v); break;
+      case 'routes': {
+        const list = typeof v === 'string' ? [v] : v;
+        if (!Array.isArray(list) || !list.every((x) => typeof x === 'string')) {
+          throw new ConfigError(optionErrors.routesArray(goPrintValue(v)));
+        }
+        n.routes = (list as string[]).join(',');
+        break;
+      }
+      case 'advertise': case 'cluster_advertise': n.clusterAdvertise = str(key, v); break;
+      case 'no_advertise': n.noAdvertise = bool(key, v); break;
+      case 'connect_retries': n.connectRetries = int(key, v); break;
+      case 'authorization': {
+        for (const [akey, aname, av] of entries(map('authorization', v))) {
+          if (aname === 'user' || aname === 'username') n.clusterUser = str(akey, av);
+          else if (aname === 'pass' || aname === 'password') n.clusterPass = str(akey, av);
+          else if (aname === 'timeout') n.clusterAuthTimeoutSec = seconds(akey, av);
+        }
+        break;
+      }
+      case 'tls': n.clusterTls = parseServerTls(map('TLS', v)); break;
+      default: break; // permissions, pool_size ...: accepted, not acted on
     }
   }
 }
 
+function operatorFiles(key: string, v: ConfValue): string[] {
+  if (Array.isArray(v)) return v.map((x) => str(key, x));
+  return [str(key, v)];
+}
+
+const JWT_PREFIX = 'eyJ';
+/** An nsc "decorated" file: the JWT between `-----BEGIN ... JWT-----` style lines. */
+const DECORATED = /-{3,}[^\n]*-{3,}\r?\n([\w\-.=]+)\r?\n-{3,}/;
+
+/** nats-server's readOperatorJWT: a file (plain or decorated), or the JWT inline. */
+function readOperatorJwt(value: string): string {
+  let contents: string;
+  try {
+    contents = readFileSync(value, 'utf8');
+  } catch (err) {
+    if (!value.startsWith(JWT_PREFIX)) throw new ConfigError(optionErrors.operatorJwt(goOpenError(err, value)));
+    contents = value;
+  }
+  const m = DECORATED.exec(contents);
+  return m ? m[1] : contents.trim();
+}
+
+function preload(m: ConfMap): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const key of Object.keys(m)) {
+    const jwt = m[key];
+    if (typeof jwt !== 'string') throw new ConfigError(optionErrors.preloadNotJwt(key));
+    out.set(key, jwt);
+  }
+  return out;
+}
+
 function applyAuthorization(m: ConfMap, s: Settings): void {
   let defaultPermissions: UserPermissions | undefined;
-  let users: UserEntry[] | undefined;
+  let users: { users: UserEntry[]; nkeys: NkeyUserEntry[] } | undefined;
   for (const [key, name, v] of entries(m)) {
     switch (name) {
       case 'user': case 'username': s.nats.user = str(key, v); break;
@@ -108,21 +193,32 @@ function applyAuthorization(m: ConfMap, s: Settings): void {
     }
   }
   if (users) {
-    if (s.nats.user) throw new ConfigError(optionErrors.singleAndUsers);
-    if (defaultPermissions) for (const u of users) u.permissions ??= defaultPermissions;
-    s.nats.users = users;
+    if (s.nats.user && users.users.length > 0) throw new ConfigError(optionErrors.singleAndUsers);
+    if (defaultPermissions) {
+      for (const u of [...users.users, ...users.nkeys]) u.permissions ??= defaultPermissions;
+    }
+    if (users.users.length > 0) s.nats.users = users.users;
+    if (users.nkeys.length > 0) s.nats.nkeys = users.nkeys;
   }
 }
 
-function parseUsers(v: ConfValue): UserEntry[] {
+/** A user's public nkey: `U` and 55 more base32 characters. */
+const USER_NKEY = /^U[A-Z2-7]{55}$/;
+
+/** The users array: user/password entries and nkey entries (nats-server keeps them apart). */
+function parseUsers(v: ConfValue): { users: UserEntry[]; nkeys: NkeyUserEntry[] } {
   if (!Array.isArray(v)) throw new ConfigError(optionErrors.usersArray(goPrintValue(v)));
-  return v.map((entry) => {
+  const users: UserEntry[] = [];
+  const nkeys: NkeyUserEntry[] = [];
+  for (const entry of v) {
     if (kindOf(entry) !== 'map') throw new ConfigError(optionErrors.userMap(goPrintValue(entry)));
     let user = '';
     let password = '';
+    let nkey = '';
     let permissions: UserPermissions | undefined;
     for (const [key, name, val] of entries(entry as ConfMap)) {
       switch (name) {
+        case 'nkey': nkey = str(key, val); break;
         case 'user': case 'username': user = str(key, val); break;
         case 'pass': case 'password': password = str(key, val); break;
         case 'permission': case 'permissions': case 'authorization':
@@ -131,11 +227,18 @@ function parseUsers(v: ConfValue): UserEntry[] {
         default: break;
       }
     }
+    if (nkey) {
+      if (!USER_NKEY.test(nkey)) throw new ConfigError(optionErrors.nkeyUserInvalid);
+      if (user || password) throw new ConfigError(optionErrors.nkeyUserWithPassword);
+      nkeys.push(permissions ? { nkey, permissions } : { nkey });
+      continue;
+    }
     if (!user || !password) throw new ConfigError(optionErrors.userEntry);
     const u: UserEntry = { user, password };
     if (permissions) u.permissions = permissions;
-    return u;
-  });
+    users.push(u);
+  }
+  return { users, nkeys };
 }
 
 function parsePermissions(v: ConfValue, notMap: (s: string) => string): UserPermissions {
@@ -182,7 +285,8 @@ const SERVER_TLS_KEYS = new Set([
   'insecure', 'pinned_certs', 'cert_store', 'cert_match_by', 'cert_match', 'handshake_first',
 ]);
 
-function applyServerTls(m: ConfMap, s: Settings): void {
+/** A `tls {}` block (the server's, or the cluster's for routes). */
+function parseServerTls(m: ConfMap): NonNullable<Settings['nats']['tls']> {
   const tls: NonNullable<Settings['nats']['tls']> = {};
   for (const [key, name, v] of entries(m)) {
     if (!SERVER_TLS_KEYS.has(name)) throw new ConfigError(optionErrors.tlsUnknownField(key));
@@ -203,6 +307,10 @@ function applyServerTls(m: ConfMap, s: Settings): void {
       default: break;
     }
   }
-  s.nats.tls = tls;
+  return tls;
+}
+
+function applyServerTls(m: ConfMap, s: Settings): void {
+  s.nats.tls = parseServerTls(m);
 }
 

@@ -16,6 +16,7 @@
  *    without certificate, routes without cluster): message alone, status 1.
  */
 import { readFileSync } from 'node:fs';
+import { parseRouteUrl } from '../nats/cluster/options.js';
 import type { CoreOptions } from '../nats/options.js';
 import type { FileStoreOptions } from '../stores/file/options.js';
 import type { SqlStoreOptions } from '../stores/sql/options.js';
@@ -27,6 +28,7 @@ import { parseGoFlags, type FlagOccurrence } from './go-flags.js';
 import { applyNatsConfig, applyStreamingConfig } from './load-config.js';
 import { emptySettings, type Settings } from './settings.js';
 import { toOptions } from './to-options.js';
+import { ownValue } from '../util/dict.js';
 import { renderTlsHelp, renderUsage } from './usage.js';
 import { PROGRAM_NAME, versionLine } from './version.js';
 
@@ -58,7 +60,7 @@ export interface MonitorOptions {
   httpsPort?: number;
   basePath?: string;
   /** natstream only: the dashboard (`--dashboard`, default on) and its publish form (`--dashboard_publish`, default off). */
-  dashboard?: { enabled?: boolean; allowPublish?: boolean };
+  dashboard?: { enabled?: boolean; allowPublish?: boolean; allowClose?: boolean };
 }
 
 /** The streaming server's own NATS connection (with `-ns`, the external transport). */
@@ -86,6 +88,8 @@ export interface StoreSelection {
   dir?: string;
   file: Partial<Omit<FileStoreOptions, 'dir'>>;
   sql: Partial<SqlStoreOptions>;
+  /** `--encrypt`, `--encryption_cipher`, `--encryption_key` (docs/encryption.md). */
+  encryption?: { cipher: string; key: string };
 }
 
 /** Features of the Go server natstream parses but does not run (refused at start, see startup-checks). */
@@ -95,9 +99,6 @@ export interface UnsupportedFeatures {
   encrypt?: boolean;
   encryptionCipher?: string;
   encryptionKey?: string;
-  /** NATS routing (`--routes`, `--cluster`). */
-  routes?: string;
-  clusterListen?: string;
 }
 
 export interface NatstreamOptions {
@@ -112,6 +113,8 @@ export interface NatstreamOptions {
   log: LogOptions;
   /** `-P`: write the PID here (removed at exit). */
   pidFile?: string;
+  /** `--ports_file_dir`: write `<exe>_<pid>.ports` there once listening (removed at exit). */
+  portsFileDir?: string;
   /** The files read, for SIGHUP reload. */
   configFiles: { nats?: string; streaming?: string };
   /** The command line as given (reload re-applies it over the files). */
@@ -219,6 +222,7 @@ function resolveFlagChecks(s: Settings): string | undefined {
     }
   }
   if (s.nats.routes && !s.nats.clusterListen && !s.nats.clusterConfigured) return optionErrors.routesNeedCluster;
+  if (s.nats.clusterListen && parseRouteUrl(s.nats.clusterListen) === null) return optionErrors.clusterUrl(s.nats.clusterListen);
   if (c.clusterPeersRaw) {
     const own = s.stan.clustering.nodeId;
     s.stan.clustering.peers = c.clusterPeersRaw.split(',').map((p) => p.trim()).filter((p) => p !== own);
@@ -229,7 +233,7 @@ function resolveFlagChecks(s: Settings): string | undefined {
 function signalCommand(spec: string, fatal: (m: string) => CommandLine): CommandLine {
   const parts = spec.split('=');
   if (parts.length > 2) return fatal(optionErrors.invalidSignal(`[${parts.slice(2).join(' ')}]`));
-  const signal = SIGNALS[parts[0]];
+  const signal = ownValue(SIGNALS, parts[0]!);
   if (!signal) return fatal(optionErrors.unknownSignal(parts[0]));
   if (parts.length < 2 || parts[1] === '') return fatal(optionErrors.signalNeedsPid);
   let pidText = parts[1];

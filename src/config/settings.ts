@@ -4,7 +4,7 @@
  * write here; anything left undefined keeps the layer's own default. Names
  * follow the Go servers' options; units are explicit in the names.
  */
-import type { UserEntry } from '../nats/options.js';
+import type { NkeyUserEntry, UserEntry } from '../nats/options.js';
 
 /** Per-channel limits from a config file: undefined = inherit, -1 = unlimited (Go's convention). */
 export interface ChannelLimitsSetting {
@@ -13,6 +13,8 @@ export interface ChannelLimitsSetting {
   maxBytes?: number;
   maxAgeMs?: number;
   maxInactivityMs?: number;
+  /** natstream only: dead letters after this many deliveries (0 = never for this channel). */
+  maxDeliver?: number;
 }
 
 export interface NatsSettings {
@@ -26,6 +28,13 @@ export interface NatsSettings {
   token?: string;
   authTimeoutSec?: number;
   users?: UserEntry[];
+  nkeys?: NkeyUserEntry[];
+  /** Operator mode: `operator`/`operators` (JWT text, inline or read from a file). */
+  operatorJwts?: string[];
+  /** `resolver`: only MEMORY is run; kept as given for the start-up check. */
+  resolver?: string;
+  /** `resolver_preload`: account public key -> account JWT. */
+  resolverPreload?: Map<string, string>;
   tls?: { cert?: string; key?: string; ca?: string; verify?: boolean; timeoutSec?: number };
   maxPayload?: number;
   maxControlLine?: number;
@@ -38,10 +47,22 @@ export interface NatsSettings {
   noHeaderSupport?: boolean;
   pidFile?: string;
   portsFileDir?: string;
-  /** NATS routing (not supported by natstream; kept for the Go server's checks). */
+  /** NATS routing: `--routes` (comma-separated URLs) or the `cluster { routes }` list. */
   routes?: string;
+  /** `--cluster` or `cluster { listen }`: the route listen URL or host:port. */
   clusterListen?: string;
   clusterConfigured?: boolean;
+  clusterHost?: string;
+  clusterPort?: number;
+  clusterName?: string;
+  clusterAdvertise?: string;
+  noAdvertise?: boolean;
+  connectRetries?: number;
+  clusterUser?: string;
+  clusterPass?: string;
+  clusterAuthTimeoutSec?: number;
+  /** `cluster { tls {} }`: mutual TLS on routes (verify is always on, as in nats-server). */
+  clusterTls?: { cert?: string; key?: string; ca?: string; verify?: boolean; timeoutSec?: number; insecure?: boolean };
 }
 
 export interface MonitorSettings {
@@ -52,6 +73,7 @@ export interface MonitorSettings {
   /** natstream only: the dashboard at /dashboard, and its publish form. */
   dashboard?: boolean;
   dashboardPublish?: boolean;
+  dashboardClose?: boolean;
 }
 
 export interface LogSettings {
@@ -93,6 +115,10 @@ export interface StanSettings {
   discoverPrefix?: string;
   /** Upper-cased as given; validity is a start-up check. */
   storeType?: string;
+  /** JETSTREAM store (natstream only): subject prefix, domain, replicas. */
+  jsPrefix?: string;
+  jsDomain?: string;
+  jsReplicas?: number;
   dir?: string;
   maxChannels?: number;
   maxSubscriptions?: number;
@@ -122,6 +148,9 @@ export interface StanSettings {
   encryptionCipher?: string;
   encryptionKey?: string;
   replaceDurable?: boolean;
+  /** natstream only (dead letters). */
+  maxDeliver?: number;
+  deadLetterPrefix?: string;
   syslogName?: string;
   ioBatchSize?: number;
   ioSleepTimeUs?: number;

@@ -1,29 +1,29 @@
 /**
  * The streaming server's start-up checks that need nothing but the options
  * (spec §5), with the Go server's messages, plus natstream's refusal of the Go
- * features it does not run (Raft clustering, partitioning, encryption at rest).
+ * features it does not run (Raft clustering).
  * The caller logs a failure as `[FTL] STREAM: Failed to start: <message>` and
  * exits with status 1.
  */
 import { validateLimits } from '../stores/limits.js';
 import { startupErrors } from './errors.js';
+import { partitioningErrors } from '../streaming/partitioning.js';
 import type { NatstreamOptions } from './options.js';
 
 export const unsupportedErrors = {
   clustering: 'natstream: clustering (--clustered, cluster {}) is not supported; use --ft_group with a FILE or SQL store',
-  partitioning: 'natstream: channels partitioning is not supported',
-  encryption: 'natstream: encryption at rest (--encrypt) is not supported',
-  routes: 'natstream: NATS routes (--routes, --cluster) are not supported; use -ns to run on a NATS cluster',
+  jetstreamNeedsNs: 'natstream: the JETSTREAM store needs -ns naming the NATS server (cluster) that runs JetStream',
 } as const;
 
-const STORE_TYPES = new Set(['MEMORY', 'FILE', 'SQL']);
-const CIPHERS = new Set(['', 'AES', 'CHACHA', 'CHACHAPOLY']);
+const STORE_TYPES = new Set(['MEMORY', 'FILE', 'SQL', 'JETSTREAM']);
+const CIPHERS = new Set(['', 'AES', 'CHACHA']);
 
 /** The first problem that prevents a start, or undefined. */
 export function checkStartup(o: NatstreamOptions, env: Record<string, string | undefined> = process.env): string | undefined {
   const storeType = (o.store.type ?? 'MEMORY').toUpperCase();
   const u = o.unsupported;
-  if (u.clustering.clustered) {
+  if (storeType === 'JETSTREAM' && !o.connection.natsServerUrl) return unsupportedErrors.jetstreamNeedsNs;
+  if (u.clustering.clustered && storeType !== 'JETSTREAM') {
     if (storeType === 'MEMORY') return startupErrors.clusteringMemory;
     if (u.partitioning) return startupErrors.partitioningClustering;
     return unsupportedErrors.clustering;
@@ -38,13 +38,11 @@ export function checkStartup(o: NatstreamOptions, env: Record<string, string | u
       return (err as Error).message;
     }
   }
-  if (u.partitioning) return unsupportedErrors.partitioning;
-  const key = env.NATS_STREAMING_ENCRYPTION_KEY || u.encryptionKey;
-  if (u.encrypt || key) {
-    if (!key) return startupErrors.encryptionKey;
+  if (u.partitioning && Object.keys(o.streaming.limits?.perChannel ?? {}).length === 0) return partitioningErrors.noChannel;
+  if (u.encrypt || u.encryptionKey) {
+    // Go (stores/cryptostore.go) checks the cipher first, then the key (the environment's first).
     if (!CIPHERS.has((u.encryptionCipher ?? '').toUpperCase())) return startupErrors.encryptionCipher;
-    return unsupportedErrors.encryption;
+    if (!(env.NATS_STREAMING_ENCRYPTION_KEY || u.encryptionKey)) return startupErrors.encryptionKey;
   }
-  if (u.routes || u.clusterListen) return unsupportedErrors.routes;
   return undefined;
 }

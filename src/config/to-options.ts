@@ -3,16 +3,19 @@
  * the layers: core NATS, streaming, stores, monitoring, logging. Only what was
  * given is set; each layer fills in its own defaults.
  */
+import { parseRouteUrl, type ClusterOptions } from '../nats/cluster/options.js';
 import type { CoreOptions, TlsOptions } from '../nats/options.js';
 import type { FileStoreOptions } from '../stores/file/options.js';
 import { DEFAULT_STORE_LIMITS } from '../stores/limits.js';
 import type { SqlDriver, SqlStoreOptions } from '../stores/sql/options.js';
 import type { ChannelLimits, StoreLimits } from '../stores/store.js';
+import { DEFAULT_DEAD_LETTER_OPTIONS, type DeadLetterOptions } from '../streaming/dead-letter-options.js';
 import type { StreamingOptions } from '../streaming/options.js';
 import type {
   LogOptions, MonitorOptions, NatstreamOptions, StoreSelection, StreamingConnectionOptions, UnsupportedFeatures,
 } from './options.js';
 import type { ChannelLimitsSetting, Settings } from './settings.js';
+import { dict } from '../util/dict.js';
 
 function defined<T extends object>(o: T): T {
   for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
@@ -35,6 +38,10 @@ export function toOptions(s: Settings, argv: readonly string[], files: Natstream
     pass: n.pass,
     authToken: n.token,
     users: n.users,
+    nkeys: n.nkeys,
+    operatorMode: n.operatorJwts && n.operatorJwts.length > 0
+      ? { operatorJwts: n.operatorJwts, accountJwts: n.resolverPreload ?? new Map<string, string>() }
+      : undefined,
     authTimeout: n.authTimeoutSec !== undefined ? n.authTimeoutSec * 1000 : undefined,
     maxPayload: n.maxPayload,
     maxControlLine: n.maxControlLine,
@@ -46,6 +53,7 @@ export function toOptions(s: Settings, argv: readonly string[], files: Natstream
     writeDeadline: n.writeDeadlineMs,
     noHeaderSupport: n.noHeaderSupport,
     tls,
+    cluster: clusterOptions(n),
   });
   const st = s.stan;
   const l = s.log;
@@ -57,9 +65,11 @@ export function toOptions(s: Settings, argv: readonly string[], files: Natstream
     hbFailCount: st.hbFailCount,
     limits: storeLimits(st),
     replaceDurable: st.replaceDurable,
+    deadLetters: deadLetters(st),
     debug: l.stanDebug,
     trace: l.stanTrace,
     ioBatchSize: st.ioBatchSize,
+    partitioning: st.partitioning,
   });
   const connection: StreamingConnectionOptions = defined({
     natsServerUrl: st.natsServerUrl || undefined,
@@ -104,15 +114,18 @@ export function toOptions(s: Settings, argv: readonly string[], files: Natstream
     bulkInsertLimit: s.sql.bulkInsertLimit,
     createSchema: s.sql.createSchema,
   });
-  const store: StoreSelection = defined({ type: st.storeType, dir: st.dir, file, sql });
+  // As the Go server: `--encrypt` or a key given by flag or config turns encryption on
+  // (the environment variable alone does not; when on, it wins over the flag).
+  const encryption = st.encrypt || st.encryptionKey ? { cipher: st.encryptionCipher ?? '', key: st.encryptionKey ?? '' } : undefined;
+  const jetstream = defined({ prefix: st.jsPrefix, domain: st.jsDomain, replicas: st.jsReplicas });
+  const store: StoreSelection = defined({ type: st.storeType, dir: st.dir, file, sql, encryption,
+    jetstream: Object.keys(jetstream).length > 0 ? jetstream : undefined });
   const unsupported: UnsupportedFeatures = defined({
     clustering: st.clustering,
     partitioning: st.partitioning,
     encrypt: st.encrypt,
     encryptionCipher: st.encryptionCipher,
     encryptionKey: st.encryptionKey,
-    routes: n.routes || undefined,
-    clusterListen: n.clusterListen || undefined,
   });
   const log: LogOptions = defined({
     debug: l.debug ?? false,
@@ -131,12 +144,12 @@ export function toOptions(s: Settings, argv: readonly string[], files: Natstream
     port: s.monitor.port,
     httpsPort: s.monitor.httpsPort,
     basePath: s.monitor.basePath,
-    dashboard: s.monitor.dashboard === undefined && s.monitor.dashboardPublish === undefined
+    dashboard: s.monitor.dashboard === undefined && s.monitor.dashboardPublish === undefined && s.monitor.dashboardClose === undefined
       ? undefined
-      : defined({ enabled: s.monitor.dashboard, allowPublish: s.monitor.dashboardPublish }),
+      : defined({ enabled: s.monitor.dashboard, allowPublish: s.monitor.dashboardPublish, allowClose: s.monitor.dashboardClose }),
   });
   return defined({ core, streaming, store, connection, ftGroup: st.ftGroup || undefined, unsupported, monitor, log,
-    pidFile: n.pidFile || undefined, configFiles: defined({ ...files }), argv: [...argv] });
+    pidFile: n.pidFile || undefined, portsFileDir: n.portsFileDir?.trim() || undefined, configFiles: defined({ ...files }), argv: [...argv] });
 }
 
 /** The global limits given (over the defaults), and the per-channel ones; undefined when none was given. */
@@ -152,10 +165,23 @@ function storeLimits(st: Settings['stan']): StoreLimits | undefined {
   if (Object.keys(given).length === 0 && !st.perChannel) return undefined;
   const limits: StoreLimits = { ...DEFAULT_STORE_LIMITS, ...given };
   if (st.perChannel) {
-    limits.perChannel = {};
+    limits.perChannel = dict();
     for (const [name, cl] of Object.entries(st.perChannel)) limits.perChannel[name] = perChannelLimits(cl);
   }
   return limits;
+}
+
+/** natstream's dead-letter options, when any was given. */
+function deadLetters(st: Settings['stan']): DeadLetterOptions | undefined {
+  const per: Record<string, number> = {};
+  for (const [name, cl] of Object.entries(st.perChannel ?? {})) if (cl.maxDeliver !== undefined) per[name] = cl.maxDeliver;
+  const hasPer = Object.keys(per).length > 0;
+  if (st.maxDeliver === undefined && st.deadLetterPrefix === undefined && !hasPer) return undefined;
+  return {
+    maxDeliver: st.maxDeliver ?? DEFAULT_DEAD_LETTER_OPTIONS.maxDeliver,
+    prefix: st.deadLetterPrefix ?? DEFAULT_DEAD_LETTER_OPTIONS.prefix,
+    perChannel: hasPer ? per : undefined,
+  };
 }
 
 function perChannelLimits(cl: ChannelLimitsSetting): Partial<ChannelLimits> {
@@ -165,5 +191,37 @@ function perChannelLimits(cl: ChannelLimitsSetting): Partial<ChannelLimits> {
     maxBytes: cl.maxBytes,
     maxAge: cl.maxAgeMs,
     maxInactivity: cl.maxInactivityMs,
+  });
+}
+
+/** `--cluster` / `cluster {}` and `--routes` as the core's cluster options; undefined without a route listener. */
+function clusterOptions(n: Settings['nats']): ClusterOptions | undefined {
+  if (!n.clusterListen && !n.clusterConfigured) return undefined;
+  let host = n.clusterHost ?? '0.0.0.0';
+  let port = n.clusterPort ?? 6222;
+  let user = n.clusterUser;
+  let pass = n.clusterPass;
+  const u = n.clusterListen ? parseRouteUrl(n.clusterListen) : null;
+  if (u !== null) {
+    host = u.host || host;
+    port = u.port;
+    user = u.user ?? user;
+    pass = u.pass ?? pass;
+  }
+  return defined({
+    host,
+    port,
+    name: n.clusterName || undefined,
+    routes: (n.routes ?? '').split(',').map((r) => r.trim()).filter((r) => r !== ''),
+    advertise: n.clusterAdvertise || undefined,
+    clientAdvertise: n.clientAdvertise || undefined,
+    noAdvertise: n.noAdvertise,
+    connectRetries: n.connectRetries,
+    user,
+    pass,
+    authTimeout: n.clusterAuthTimeoutSec,
+    tls: n.clusterTls?.cert && n.clusterTls.key
+      ? defined({ cert: n.clusterTls.cert, key: n.clusterTls.key, ca: n.clusterTls.ca, timeout: n.clusterTls.timeoutSec })
+      : undefined,
   });
 }

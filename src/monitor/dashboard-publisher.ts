@@ -10,6 +10,7 @@ import type { NatsServer } from '../nats/server.js';
 import { newNuid } from '../nats/server-id.js';
 import {
   CloseRequestSchema,
+  CloseResponseSchema,
   ConnectRequestSchema,
   ConnectResponseSchema,
   PubAckSchema,
@@ -83,6 +84,20 @@ export class DashboardPublisher {
     } finally {
       hb.unsubscribe();
     }
+  }
+
+  /** Closes client `clientId` as its own CloseRequest would (connections, subscriptions, non-durable state). */
+  closeClient(closeSubject: string, clientId: string): Promise<void> {
+    const run = this.queue.then(async () => {
+      const t = (this.transport ??= this.core.createInternalTransport('_NSS-dashboard'));
+      const close = create(CloseRequestSchema, { clientId });
+      const raw = await t.request(closeSubject, toBinary(CloseRequestSchema, close), REQUEST_TIMEOUT_MS);
+      if (raw === null) throw new PublishError(504, DashboardText.timeout);
+      const answer = fromBinary(CloseResponseSchema, raw);
+      if (answer.error !== '') throw new PublishError(404, answer.error);
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   async close(): Promise<void> {

@@ -36,4 +36,8 @@ export const DashboardText = {
   invalidChannel: (name: string) => `invalid channel name ${JSON.stringify(name)}`,
   noStreaming: 'no streaming server',
   timeout: 'timeout waiting for the streaming server',
+  closeDisabled: 'closing clients from the dashboard is disabled',
+  closeBadRequest: 'expected a JSON body {"id": "client ID"}',
+  unknownChannel: (name: string) => `channel ${JSON.stringify(name)} not found`,
+  badPaging: 'expected channel, and from (a sequence), time (ms since epoch) or last=1',
 } as const;

@@ -11,12 +11,12 @@ import type { AddressInfo } from 'node:net';
 import { hostPort, type NatsServer } from '../nats/server.js';
 import type { Logger } from '../util/logger.js';
 import { buildConnz, parseConnzQuery } from './connz.js';
-import { Dashboard, type DashboardOptions } from './dashboard.js';
+import type { Dashboard, DashboardOptions } from './dashboard.js';
 import { MonitorText } from './errors.js';
 import type { GoJsonValue } from './go-json.js';
 import { preciseNow } from './go-time.js';
 import { rootPage, streamingPage } from './index-pages.js';
-import { Metrics } from './metrics.js';
+import type { Metrics } from './metrics.js';
 import { ProcessSampler } from './process-stats.js';
 import { BadQuery, Query, streamingOffsetLimit, streamingSubsOption } from './query.js';
 import { sendBadRequest, sendDocument, sendHtml, sendHttpError, sendNotFound, sendStatus, send } from './respond.js';
@@ -30,25 +30,25 @@ import {
   buildServerz,
   buildStorez,
 } from './streaming-docs.js';
-import { StreamingServer } from '../streaming/server.js';
-import { streamingView } from './streaming-adapter.js';
+import type { StreamingSource } from './streaming-source.js';
 import type { StreamingView } from './streaming-view.js';
 import { buildSubsz, parseSubszQuery } from './subsz.js';
 import { buildVarz, type MonitorEndpoint } from './varz.js';
 
-/**
- * The streaming server to show: the server itself, a ready view, or a function
- * giving the current one (undefined while there is none, e.g. in FT standby).
- */
-export type StreamingSource = StreamingServer | StreamingView | (() => StreamingView | StreamingServer | undefined);
+export type { StreamingSource } from './streaming-source.js';
 
 export interface MonitorArgs {
-  core: NatsServer;
+  /**
+   * The embedded core NATS server. Absent with `-ns` (the streaming layer on an
+   * external NATS server): only the `/streaming/*` endpoints are served then, as
+   * the Go server does.
+   */
+  core?: NatsServer;
   streaming?: StreamingSource;
   host: string;
-  /** HTTP port (`-m`); 0 picks a free one; undefined or negative: no HTTP listener. */
+  /** HTTP port (`-m`); 0 or -1 (nats-server's RANDOM_PORT) pick a free one; undefined or other negatives: no HTTP listener. */
   port?: number;
-  /** HTTPS port (`-ms`), using the core server's TLS certificate. */
+  /** HTTPS port (`-ms`), using the core server's TLS certificate; 0 or -1 as for `port`. */
   httpsPort?: number;
   logger: Logger;
   dashboard?: DashboardOptions;
@@ -65,23 +65,27 @@ export interface RunningMonitor {
 const DEFAULT_DASHBOARD: DashboardOptions = { enabled: true, allowPublish: false };
 
 export async function startMonitor(args: MonitorArgs): Promise<RunningMonitor> {
-  const monitor = new Monitor(args);
+  // The streaming code is loaded only when there is a streaming server to show (not for core NATS alone).
+  const view = args.streaming === undefined ? () => undefined : (await import('./streaming-source.js')).viewOf(args.streaming);
+  const monitor = new Monitor(args, view);
   const servers: http.Server[] = [];
   const endpoint: MonitorEndpoint = { httpHost: args.host, httpPort: 0, httpsPort: 0 };
   try {
-    if (args.port !== undefined && args.port >= 0) {
+    const port = randomPort(args.port);
+    const httpsPort = randomPort(args.httpsPort);
+    if (port !== undefined && port >= 0) {
       const server = http.createServer((req, res) => monitor.dispatch(req, res));
-      endpoint.httpPort = await listen(server, args.host, args.port);
+      endpoint.httpPort = await listen(server, args.host, port);
       servers.push(server);
       args.logger.notice(`Starting http monitor on ${hostPort(args.host, endpoint.httpPort)}`);
     }
-    if (args.httpsPort !== undefined && args.httpsPort >= 0) {
-      const tls = args.core.options.tls;
+    if (httpsPort !== undefined && httpsPort >= 0) {
+      const tls = args.core?.options.tls;
       if (!tls) throw new Error(MonitorText.httpsNeedsTls);
       const server = https.createServer({ cert: pem(tls.cert), key: pem(tls.key), ca: tls.ca ? pem(tls.ca) : undefined }, (req, res) =>
         monitor.dispatch(req, res),
       );
-      endpoint.httpsPort = await listen(server, args.host, args.httpsPort);
+      endpoint.httpsPort = await listen(server, args.host, httpsPort);
       servers.push(server);
       args.logger.notice(`Starting https monitor on ${hostPort(args.host, endpoint.httpsPort)}`);
     }
@@ -100,6 +104,11 @@ export async function startMonitor(args: MonitorArgs): Promise<RunningMonitor> {
       return closing;
     },
   };
+}
+
+/** nats-server's RANDOM_PORT (-1) is a free port, as 0 is. */
+function randomPort(port: number | undefined): number | undefined {
+  return port === -1 ? 0 : port;
 }
 
 /** Certificate options are file names, or the PEM text itself. */
@@ -124,52 +133,49 @@ function stop(server: http.Server): Promise<void> {
   });
 }
 
-function viewOf(source: StreamingSource | undefined): () => StreamingView | undefined {
-  if (source === undefined) return () => undefined;
-  if (source instanceof StreamingServer) {
-    const view = streamingView(source);
-    return () => view;
-  }
-  if (typeof source === 'function') {
-    const cache = new WeakMap<StreamingServer, StreamingView>();
-    return () => {
-      const s = source();
-      if (!(s instanceof StreamingServer)) return s;
-      let view = cache.get(s);
-      if (view === undefined) cache.set(s, (view = streamingView(s)));
-      return view;
-    };
-  }
-  return () => source;
-}
-
 /** nats-server's keys in `http_req_stats` for the paths it counts. */
-const COUNTED: Record<string, string> = {
+const COUNTED = new Map(Object.entries({
   '/': '/', '/varz': '/varz', '/connz': '/connz', '/routez': '/routez',
   '/subsz': '/subsz', '/subscriptionsz': '/subsz', '/healthz': '/healthz',
-};
+}));
 
 class Monitor {
   endpoint: MonitorEndpoint = { httpHost: '', httpPort: 0, httpsPort: 0 };
-  private readonly core: NatsServer;
+  private readonly core: NatsServer | undefined;
   private readonly view: () => StreamingView | undefined;
   private readonly requestStats = new Map<string, number>();
   private readonly sampler = new ProcessSampler();
-  private readonly metrics: Metrics;
-  private readonly dashboard: Dashboard | null;
+  /** Loaded at the first scrape: prom-client is a noticeable part of the start-up time. */
+  private metrics: Promise<Metrics> | null = null;
+  private readonly dashboardOptions: DashboardOptions | null;
+  /** Made at the first /dashboard request: its publish form brings the protobuf code along. */
+  private dashboard: Promise<Dashboard> | null = null;
   private readonly logger: Logger;
 
-  constructor(args: MonitorArgs) {
+  constructor(args: MonitorArgs, view: () => StreamingView | undefined) {
     this.core = args.core;
     this.logger = args.logger;
-    this.view = viewOf(args.streaming);
+    this.view = view;
     const dash = args.dashboard ?? DEFAULT_DASHBOARD;
-    this.dashboard = dash.enabled ? new Dashboard(args.core, this.view, dash) : null;
-    this.metrics = new Metrics({
-      core: this.core,
+    // Without an embedded core (-ns) only /streaming/* is served, as the Go server does.
+    this.dashboardOptions = dash.enabled && args.core ? dash : null;
+  }
+
+  private loadDashboard(): Promise<Dashboard> | null {
+    const opts = this.dashboardOptions;
+    const core = this.core;
+    if (opts === null || core === undefined) return null;
+    this.dashboard ??= import('./dashboard.js').then(({ Dashboard }) => new Dashboard(core, this.view, opts, () => this.dashboardDocuments(core)));
+    return this.dashboard;
+  }
+
+  private loadMetrics(core: NatsServer): Promise<Metrics> {
+    this.metrics ??= import('./metrics.js').then(({ Metrics }) => new Metrics({
+      core,
       streaming: this.view,
-      varz: () => this.varz(preciseNow()) as Record<string, unknown>,
-    });
+      varz: () => this.varz(core, preciseNow()) as Record<string, unknown>,
+    }));
+    return this.metrics;
   }
 
   dispatch(req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -181,12 +187,27 @@ class Monitor {
   }
 
   private count(path: string): void {
-    const key = COUNTED[path];
+    const key = COUNTED.get(path) ?? path;
     this.requestStats.set(key, (this.requestStats.get(key) ?? 0) + 1);
   }
 
-  private varz(now: number): GoJsonValue {
-    return buildVarz(this.core, this.endpoint, this.sampler.sample(), this.requestStats, now);
+  /** What a dashboard tick carries: the same documents as the endpoints (one page of up to 1024 channels/clients). */
+  private dashboardDocuments(core: NatsServer): { varz: GoJsonValue; serverz?: GoJsonValue; channelsz?: GoJsonValue; clientsz?: GoJsonValue } {
+    const now = preciseNow();
+    const varz = this.varz(core, now);
+    const view = this.view();
+    if (view === undefined) return { varz };
+    const list = { offset: 0, limit: 1024, subs: true };
+    return {
+      varz,
+      serverz: buildServerz(view, this.sampler.sample(true), now),
+      channelsz: buildChannelsz(view, list, now),
+      clientsz: buildClientsz(view, list, now),
+    };
+  }
+
+  private varz(core: NatsServer, now: number): GoJsonValue {
+    return buildVarz(core, this.endpoint, this.sampler.sample(), this.requestStats, now);
   }
 
   private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -197,38 +218,42 @@ class Monitor {
     const now = preciseNow();
     try {
       if (path.startsWith('/streaming')) return this.routeStreaming(res, path, q, now);
+      const core = this.core;
+      if (core === undefined) return sendNotFound(res);
       switch (path) {
         case '/':
           this.count(path);
-          return sendHtml(res, rootPage({ streaming: this.view() !== undefined, dashboard: this.dashboard !== null }));
+          return sendHtml(res, rootPage({ streaming: this.view() !== undefined, dashboard: this.dashboardOptions !== null }));
         case '/varz':
           this.count(path);
-          return sendDocument(res, q, this.varz(now));
+          return sendDocument(res, q, this.varz(core, now));
         case '/connz': {
           const opts = parseConnzQuery(q);
           this.count(path);
-          return sendDocument(res, q, buildConnz(this.core, opts, now));
+          return sendDocument(res, q, buildConnz(core, opts, now));
         }
         case '/routez': {
-          const doc = buildRoutez(this.core, q, now);
+          const doc = buildRoutez(core, q, now);
           this.count(path);
           return sendDocument(res, q, doc);
         }
         case '/subsz':
         case '/subscriptionsz':
           this.count(path);
-          return sendDocument(res, q, buildSubsz(this.core, parseSubszQuery(q), now));
+          return sendDocument(res, q, buildSubsz(core, parseSubszQuery(q), now));
         case '/healthz': {
           this.count(path);
-          const health = buildHealthz(this.core, q);
+          const health = buildHealthz(core, q);
           return sendDocument(res, q, health.doc, { compact: true, status: health.ok ? 200 : 503 });
         }
         case '/metrics': {
-          const text = await this.metrics.render();
-          return send(res, 200, { 'Content-Type': this.metrics.contentType }, text);
+          const metrics = await this.loadMetrics(core);
+          const text = await metrics.render();
+          return send(res, 200, { 'Content-Type': metrics.contentType }, text);
         }
       }
-      if (this.dashboard !== null && (await this.dashboard.handle(req, res, path))) return;
+      const dashboard = path.startsWith('/dashboard') ? this.loadDashboard() : null;
+      if (dashboard !== null && (await (await dashboard).handle(req, res, path))) return;
       sendNotFound(res);
     } catch (err) {
       if (err instanceof BadQuery) return sendBadRequest(res, err.text);
@@ -266,6 +291,6 @@ class Monitor {
   }
 
   async close(): Promise<void> {
-    if (this.dashboard) await this.dashboard.close();
+    if (this.dashboard) await (await this.dashboard).close();
   }
 }

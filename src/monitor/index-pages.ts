@@ -1,5 +1,5 @@
 /** The HTML pages at `/` and `/streaming`: lists of the endpoints, as the Go servers serve. */
-import { NATS_PROTOCOL_VERSION } from '../nats/server.js';
+import { NATS_SERVER_VERSION } from '../nats/server.js';
 
 function page(title: string, links: Array<[string, string]>, footer: string): string {
   const items = links.map(([href, text]) => `    <li><a href="${href}">${text}</a></li>`).join('\n');
@@ -36,7 +36,7 @@ export function rootPage(opts: { streaming: boolean; dashboard: boolean }): stri
   );
   if (opts.streaming) links.push(['./streaming', 'Streaming']);
   links.push(['./metrics', 'Prometheus metrics']);
-  return page('natstream monitoring', links, `NATS protocol ${NATS_PROTOCOL_VERSION}`);
+  return page('natstream monitoring', links, `NATS server ${NATS_SERVER_VERSION}`);
 }
 
 export function streamingPage(): string {

@@ -110,6 +110,9 @@ export class Metrics {
     this.gauge('nss_server_in_bytes', 'Bytes of the publish requests').set(id, k.inBytes);
     this.gauge('nss_server_out_msgs', 'Messages delivered, redeliveries included').set(id, k.outMsgs);
     this.gauge('nss_server_out_bytes', 'Bytes of the delivered messages').set(id, k.outBytes);
+    if (k.deadLetters !== undefined) {
+      this.gauge('nss_server_dead_letters', 'Messages dead-lettered after max_deliver deliveries without an ack').set(id, k.deadLetters);
+    }
     if (k.redeliveredMsgs !== undefined) {
       this.gauge('nss_server_redelivered_msgs', 'Messages redelivered').set(id, k.redeliveredMsgs);
     }
@@ -129,6 +132,7 @@ export class Metrics {
     const pending = this.gauge('nss_chan_subs_pending_count', 'Pending message count', SUB_LABELS);
     const inflight = this.gauge('nss_chan_subs_max_inflight', 'Max in flight message count', SUB_LABELS);
     const stalled = this.gauge('nss_chan_subs_stalled', 'Whether the subscription reached its max in flight', SUB_LABELS);
+    const deadLettered = this.gauge('nss_chan_subs_dead_lettered', 'Messages dead-lettered from the subscription (max_deliver)', SUB_LABELS);
     for (const c of view.channels()) {
       const cl = { ...id, channel: c.name };
       bytes.set(cl, c.bytes);
@@ -152,6 +156,7 @@ export class Metrics {
         pending.set(sl, s.pendingCount);
         inflight.set(sl, s.maxInFlight);
         stalled.set(sl, s.isStalled ? 1 : 0);
+        if (s.deadLettered !== undefined) deadLettered.set(sl, s.deadLettered);
       }
     }
   }

@@ -1,14 +1,8 @@
-/** /routez and /healthz: natstream has no cluster routes; health is the core's readiness. */
+/** /healthz: health is the core's readiness. /routez is built in routez.ts. */
+export { buildRoutez } from './routez.js';
 import type { NatsServer } from '../nats/server.js';
 import type { GoJsonValue } from './go-json.js';
-import { formatGoTime } from './go-time.js';
 import { Query, decodeBool } from './query.js';
-
-/** nats-server 2.9.10 shape: no `server_name`. `subs` is decoded only to reject bad values. */
-export function buildRoutez(core: NatsServer, q: Query, now: number): GoJsonValue {
-  if (q.get('subs').toLowerCase() !== 'detail') decodeBool(q, 'subs');
-  return { server_id: core.serverId, now: formatGoTime(now), num_routes: 0, routes: [] };
-}
 
 export interface Health {
   ok: boolean;

@@ -8,22 +8,26 @@ import type { ChannelView, ClientView, StreamingCounters, StreamingState, Stream
 
 export function streamingView(server: StreamingServer): StreamingView {
   return {
-    get clusterId() { return server.clusterId; },
+    // A standby has not read the store yet: the Go server shows no cluster ID.
+    get clusterId() { return server.state === 'FT_STANDBY' ? '' : server.clusterId; },
     serverId: server.serverId,
     version: STREAMING_VERSION,
     get state() { return server.state as StreamingState; },
     get startTime() { return new Date(server.startTime); },
     get counters(): StreamingCounters { return server.stats; },
     get storeType() { return server.store.name; },
+    damagedRecords: () => server.store.damagedRecords?.() ?? [],
     get limits() { return server.options.limits; },
-    ftActive: false,
+    get ftActive() { return server.state === 'FT_ACTIVE'; },
     get discoverSubject() { return server.subjects.discovery; },
+    get closeSubject() { return server.subjects.close; },
+    get deadLetterPrefix() { return server.options.deadLetters.prefix; },
     *clients() {
-      for (const c of server.clients.values()) yield clientView(c);
+      for (const c of server.clients.values()) yield clientView(c, server.options.hbInterval);
     },
     client(id) {
       const c = server.clients.get(id);
-      return c === undefined ? undefined : clientView(c);
+      return c === undefined ? undefined : clientView(c, server.options.hbInterval);
     },
     *channels() {
       for (const ch of server.channels.values()) yield channelView(ch);
@@ -35,12 +39,15 @@ export function streamingView(server: StreamingServer): StreamingView {
   };
 }
 
-type ClientLike = { id: string; hbInbox: string; subs: ReadonlySet<Subscription> };
+type ClientLike = { id: string; hbInbox: string; subs: ReadonlySet<Subscription>; hbDueAt: number; hbFailed: number };
 
-function clientView(c: ClientLike): ClientView {
+function clientView(c: ClientLike, hbInterval: number): ClientView {
   return {
     id: c.id,
     hbInbox: c.hbInbox,
+    // the next check is due one interval after the last answered one (or the connect)
+    lastHeartbeat: c.hbDueAt - hbInterval,
+    failedHeartbeats: c.hbFailed,
     // Offline durables are listed under their channel only, as in the Go server.
     subscriptions: () => [...c.subs].filter((s) => !s.isOffline && !s.removed).map(subscriptionView),
   };
@@ -54,6 +61,11 @@ function channelView(ch: Channel): ChannelView {
     get firstSeq() { return ch.firstSeq; },
     get lastSeq() { return ch.lastSeq; },
     subscriptions: () => orderedSubscriptions(ch).map(subscriptionView),
+    readMessages: (from, limit) => {
+      const msgs = ch.store.msgs;
+      return msgs.lookupRange(Math.max(from, msgs.firstSequence()), msgs.lastSequence(), limit);
+    },
+    sequenceAt: (ms) => ch.store.msgs.getSequenceFromTimestamp(BigInt(Math.floor(ms)) * 1_000_000n),
   };
 }
 
@@ -89,5 +101,6 @@ function subscriptionView(s: Subscription): SubscriptionView {
     lastSent: s.lastSent,
     pendingCount: s.pendingCount,
     isStalled: s.isStalled,
+    deadLettered: s.channel.maxDeliver > 0 ? s.deadLettered : undefined,
   };
 }

@@ -86,7 +86,15 @@ export function buildStorez(view: StreamingView, now: number): GoJsonValue {
     },
     total_msgs: totals.msgs,
     total_bytes: totals.bytes,
+    // natstream only, present when a damaged record was met (Go has no such field).
+    damaged: damagedList(view),
   };
+}
+
+function damagedList(view: StreamingView): GoJsonValue | undefined {
+  const d = view.damagedRecords?.() ?? [];
+  if (d.length === 0) return undefined;
+  return d.map((r) => ({ channel: r.channel, file: r.file, offset: r.offset, sequence: r.sequence, error: r.error }));
 }
 
 function channelLimits(l: ChannelLimits): Record<string, number> {
@@ -192,6 +200,8 @@ function subscriptionz(s: SubscriptionView): GoJsonValue {
     last_sent: s.lastSent,
     pending_count: s.pendingCount,
     is_stalled: s.isStalled,
+    // natstream only, and only where max_deliver is set: the Go documents stay as they are otherwise
+    dead_lettered: s.deadLettered,
   };
 }
 

@@ -3,7 +3,7 @@
  * on each request. The document builders, the metrics and the dashboard all
  * work from it, so none of them touches the streaming server's internals.
  */
-import type { StoreLimits } from '../stores/store.js';
+import type { DamagedRecord, StoreLimits } from '../stores/store.js';
 
 /** `STANDALONE`, `FT_ACTIVE`, `FT_STANDBY`, `FAILED`, `SHUTDOWN`, `CLUSTERED`. */
 export type StreamingState = 'STANDALONE' | 'FT_ACTIVE' | 'FT_STANDBY' | 'FAILED' | 'SHUTDOWN' | 'CLUSTERED';
@@ -26,6 +26,8 @@ export interface SubscriptionView {
   /** Sent and not yet acknowledged. */
   pendingCount: number;
   isStalled: boolean;
+  /** natstream only: messages dead-lettered from it; undefined where the channel has no max_deliver. */
+  deadLettered?: number;
 }
 
 export interface ClientView {
@@ -33,6 +35,19 @@ export interface ClientView {
   hbInbox: string;
   /** The client's online subscriptions (offline durables are listed under their channel only). */
   subscriptions(): SubscriptionView[];
+  /** Dashboard: ms since epoch of the last heartbeat answered (or of the connect). */
+  lastHeartbeat?: number;
+  /** Dashboard: heartbeats missed in a row. */
+  failedHeartbeats?: number;
+}
+
+/** A stored message, for the dashboard's message browser. */
+export interface MessageView {
+  sequence: number;
+  /** Unix nanoseconds. */
+  timestamp: bigint;
+  reply: string;
+  data: Uint8Array;
 }
 
 export interface ChannelView {
@@ -47,6 +62,10 @@ export interface ChannelView {
    * durable queue group whose members are all gone).
    */
   subscriptions(): SubscriptionView[];
+  /** Dashboard: stored messages from sequence `from` on, at most `limit`. */
+  readMessages?(from: number, limit: number): Promise<MessageView[]>;
+  /** Dashboard: the first sequence stored at or after `ms` (ms since epoch). */
+  sequenceAt?(ms: number): Promise<number>;
 }
 
 export interface StreamingCounters {
@@ -58,6 +77,8 @@ export interface StreamingCounters {
   outBytes: number;
   /** Redeliveries alone, when the server counts them. */
   redeliveredMsgs?: number;
+  /** natstream only: messages dead-lettered (max_deliver). */
+  deadLetters?: number;
 }
 
 export interface StreamingView {
@@ -73,6 +94,8 @@ export interface StreamingView {
   readonly counters: StreamingCounters;
   /** `MEMORY`, `FILE`, `SQL`. */
   readonly storeType: string;
+  /** natstream only: stored records found damaged and skipped since start-up (file store). */
+  damagedRecords?(): DamagedRecord[];
   /** The limits in force (global values and per-channel entries as configured). */
   readonly limits: StoreLimits;
   /** True when this server is the active one of a fault-tolerance group. */
@@ -83,4 +106,8 @@ export interface StreamingView {
   client(id: string): ClientView | undefined;
   channels(): Iterable<ChannelView>;
   channel(name: string): ChannelView | undefined;
+  /** Dashboard: the subject of CloseRequests (closing a client from the dashboard). */
+  readonly closeSubject?: string;
+  /** Dashboard: channels starting with `<prefix>.` hold dead letters ('' = none). */
+  readonly deadLetterPrefix?: string;
 }

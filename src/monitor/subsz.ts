@@ -71,8 +71,9 @@ export function buildSubsz(core: NatsServer, opts: SubszOptions, now: number): G
       sid: s.sid,
       msgs: s.delivered,
       max: s.max > 0 ? s.max : undefined,
-      // Subscriptions of the in-process streaming transport belong to no client connection.
-      cid: s.conn?.cid ?? 0,
+      // Subscriptions of the in-process streaming transport belong to no client connection;
+      // a route's interest shows the route's id, as in nats-server.
+      cid: s.conn?.cid ?? s.route?.rid ?? 0,
     })),
   };
 }

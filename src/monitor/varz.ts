@@ -1,5 +1,5 @@
 /** /varz: server identity, options and counters (nats-server `Varz`, field order of 2.9.10). */
-import { NATS_PROTOCOL_VERSION, type NatsServer } from '../nats/server.js';
+import { NATS_SERVER_VERSION, type NatsServer } from '../nats/server.js';
 import type { GoJsonValue } from './go-json.js';
 import { formatGoTime, goUptime, msToNs } from './go-time.js';
 import type { ProcessFigures } from './process-stats.js';
@@ -28,7 +28,7 @@ export function buildVarz(
   return {
     server_id: core.serverId,
     server_name: core.serverName,
-    version: NATS_PROTOCOL_VERSION,
+    version: NATS_SERVER_VERSION,
     proto: 1,
     go: `node${process.versions.node}`,
     host: o.host,
@@ -48,7 +48,7 @@ export function buildVarz(
     max_control_line: o.maxControlLine,
     max_payload: o.maxPayload,
     max_pending: o.maxPending,
-    cluster: {},
+    cluster: clusterVarz(core),
     gateway: {},
     leaf: {},
     mqtt: {},
@@ -65,8 +65,8 @@ export function buildVarz(
     cpu: figures.cpu,
     connections: core.connections.size,
     total_connections: core.totalConnections,
-    routes: 0,
-    remotes: 0,
+    routes: core.cluster ? core.cluster.routes.size : 0,
+    remotes: core.cluster ? core.cluster.routes.size : 0,
     leafnodes: 0,
     in_msgs: core.inMsgs,
     out_msgs: core.outMsgs,
@@ -79,4 +79,19 @@ export function buildVarz(
     // A system account always exists in nats-server 2.9, even unconfigured.
     system_account: '$SYS',
   };
+}
+
+/** Varz.Cluster: name, listen address and port, timeouts, and the configured route URLs. */
+function clusterVarz(core: NatsServer): GoJsonValue {
+  const c = core.cluster;
+  if (!c) return {};
+  const doc: Record<string, GoJsonValue> = {
+    name: c.clusterName,
+    addr: c.host,
+    cluster_port: c.port,
+    auth_timeout: c.options.authTimeout ?? 2,
+    tls_timeout: 2,
+  };
+  if (c.options.routes.length > 0) doc.urls = c.options.routes.map((u) => u.replace(/^[a-z-]+:\/\//i, '').replace(/\/$/, ''));
+  return doc;
 }

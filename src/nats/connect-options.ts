@@ -7,6 +7,12 @@ export interface ConnectOptions {
   authToken?: string;
   user?: string;
   pass?: string;
+  /** The user's public nkey (nkey users). */
+  nkey?: string;
+  /** The INFO nonce signed with the user's nkey, base64url. */
+  sig?: string;
+  /** A user JWT (operator mode). */
+  jwt?: string;
   name: string;
   lang: string;
   version: string;
@@ -20,7 +26,7 @@ export interface ConnectOptions {
 type FieldKind = 'boolean' | 'string' | 'number';
 
 /** JSON key -> [field, expected type]. A present key of the wrong type rejects the CONNECT, as Go's json.Unmarshal does. */
-const FIELDS: Record<string, [keyof ConnectOptions, FieldKind | 'any']> = {
+const FIELDS = new Map<string, [keyof ConnectOptions, FieldKind | 'any']>(Object.entries({
   verbose: ['verbose', 'boolean'],
   pedantic: ['pedantic', 'boolean'],
   echo: ['echo', 'boolean'],
@@ -28,6 +34,9 @@ const FIELDS: Record<string, [keyof ConnectOptions, FieldKind | 'any']> = {
   auth_token: ['authToken', 'string'],
   user: ['user', 'string'],
   pass: ['pass', 'string'],
+  nkey: ['nkey', 'string'],
+  sig: ['sig', 'string'],
+  jwt: ['jwt', 'string'],
   name: ['name', 'string'],
   lang: ['lang', 'string'],
   version: ['version', 'string'],
@@ -36,7 +45,7 @@ const FIELDS: Record<string, [keyof ConnectOptions, FieldKind | 'any']> = {
   no_responders: ['noResponders', 'boolean'],
   account: ['account', 'any'],
   new_account: ['newAccount', 'any'],
-};
+} satisfies Record<string, [keyof ConnectOptions, FieldKind | 'any']>));
 
 /**
  * Parses a CONNECT argument; missing keys keep the server defaults (verbose,
@@ -59,7 +68,7 @@ export function parseConnectOptions(json: string | undefined): ConnectOptions | 
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return null;
   const target = opts as unknown as Record<string, unknown>;
   for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
-    const field = FIELDS[key];
+    const field = FIELDS.get(key);
     if (field === undefined || value === null) continue;
     const [name, kind] = field;
     if (kind !== 'any' && typeof value !== kind) return null;

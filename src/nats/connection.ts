@@ -7,6 +7,7 @@ import type { Subscription } from './subscription.js';
 import type { NatsServer } from './server.js';
 import { parseConnectOptions, type ConnectOptions } from './connect-options.js';
 import type { Permissions } from './permissions.js';
+import { authErrorText } from './auth.js';
 
 /** Why a connection ended, with the words /connz uses. */
 export const CloseReason = {
@@ -15,6 +16,7 @@ export const CloseReason = {
   protocol: 'Protocol Violation',
   auth: 'Authentication Failure',
   authTimeout: 'Authentication Timeout',
+  authExpired: 'Authentication Expired',
   stale: 'Stale Connection',
   slowConsumer: 'Slow Consumer (Pending Bytes)',
   writeDeadline: 'Slow Consumer (Write Deadline)',
@@ -62,6 +64,8 @@ export class ClientConnection implements NatsParserHandler {
   closeReason: CloseReasonText | '' = '';
   /** Registered in the server's list of connections waiting for a flush. */
   flushPending = false;
+  /** Answered the client's first PING: from then on it may get an async INFO (cluster changes). */
+  firstPongSent = false;
 
   // Statistics for /connz.
   readonly start = new Date();
@@ -87,6 +91,8 @@ export class ClientConnection implements NatsParserHandler {
     readonly cid: number,
     readonly socket: Socket,
     readonly server: NatsServer,
+    /** The nonce this client's INFO carried ('' when none): nkey and JWT users sign it. */
+    readonly nonce = '',
   ) {
     const o = server.options;
     this.parser = new NatsParser(this, { maxControlLine: o.maxControlLine, maxPayload: o.maxPayload });
@@ -127,7 +133,14 @@ export class ClientConnection implements NatsParserHandler {
 
   onData(chunk: Buffer): void {
     this.lastActivity = Date.now();
-    this.parser.parse(chunk);
+    try {
+      this.parser.parse(chunk);
+    } catch (err) {
+      // A fault while handling one client's input ends that connection, never the process.
+      const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
+      this.server.logger.error(`${this.logPrefix()} - Error processing client input: ${detail}`);
+      this.sendErrAndClose(NatsErr.internalError, CloseReason.protocol);
+    }
   }
 
   // --- parser callbacks -----------------------------------------------------
@@ -139,9 +152,9 @@ export class ClientConnection implements NatsParserHandler {
       return this.sendErrAndClose(NatsErr.authViolation, CloseReason.auth);
     }
     if (this.server.auth.required) {
-      const user = this.server.auth.check(opts);
+      const user = this.server.auth.check(opts, this.nonce);
       if (user === null) {
-        this.server.logger.error(`${this.logPrefix()} - authentication error`);
+        this.server.logger.error(`${this.logPrefix()} - ${authErrorText(this.server.auth, opts)}`);
         return this.sendErrAndClose(NatsErr.authViolation, CloseReason.auth);
       }
       this.user = user.name;
@@ -149,6 +162,7 @@ export class ClientConnection implements NatsParserHandler {
       this.authorized = true;
       if (this.authTimer) clearTimeout(this.authTimer);
       this.authTimer = null;
+      if (user.expiresAt) this.expireAt(user.expiresAt);
     }
     if (opts.protocol < 0 || opts.protocol > 1) {
       return this.sendErrAndClose(NatsErr.invalidProtocol, CloseReason.protocol);
@@ -165,6 +179,14 @@ export class ClientConnection implements NatsParserHandler {
       const first = Math.min(FIRST_PING_INTERVAL, this.server.options.pingInterval);
       this.schedulePing(first * (1 + Math.random() * 0.2));
     }
+  }
+
+  /** A user JWT's expiry ends the connection then, as nats-server's authExpired does. */
+  private expireAt(epochMs: number): void {
+    this.authTimer = setTimeout(() => {
+      this.sendErrAndClose(NatsErr.authExpired, CloseReason.authExpired);
+    }, Math.max(0, epochMs - Date.now()));
+    this.authTimer.unref();
   }
 
   onPub(subject: string, reply: string, payload: Buffer): void {
@@ -248,6 +270,7 @@ export class ClientConnection implements NatsParserHandler {
   onPing(): void {
     if (!this.authorized) return this.sendErrAndClose(NatsErr.authViolation, CloseReason.auth);
     this.lastIn = this.lastActivity;
+    this.firstPongSent = true;
     this.out.text('PONG\r\n');
     this.server.scheduleFlush(this);
   }

@@ -1,3 +1,5 @@
+import type { ClusterOptions } from './cluster/options.js';
+
 /** Options of the embedded core NATS server; defaults are nats-server 2.9's. */
 export interface UserPermissions {
   publish?: { allow?: string[]; deny?: string[] };
@@ -9,6 +11,21 @@ export interface UserEntry {
   /** Clear text or a bcrypt hash (`$2a$...`). */
   password: string;
   permissions?: UserPermissions;
+}
+
+/** A user known by its nkey (`authorization { users [ { nkey: U... } ] }`): it signs the INFO nonce. */
+export interface NkeyUserEntry {
+  nkey: string;
+  permissions?: UserPermissions;
+}
+
+/**
+ * Operator (decentralized JWT) mode: the operator JWTs trusted, and the
+ * account JWTs of a MEMORY resolver (`resolver_preload`), by account public key.
+ */
+export interface OperatorModeOptions {
+  operatorJwts: string[];
+  accountJwts: Map<string, string>;
 }
 
 export interface TlsOptions {
@@ -29,6 +46,8 @@ export interface CoreOptions {
   pass?: string;
   authToken?: string;
   users?: UserEntry[];
+  nkeys?: NkeyUserEntry[];
+  operatorMode?: OperatorModeOptions;
   /** Milliseconds. */
   authTimeout: number;
   maxPayload: number;
@@ -45,6 +64,8 @@ export interface CoreOptions {
   writeDeadline: number;
   noHeaderSupport: boolean;
   tls?: TlsOptions;
+  /** Route clustering (`--cluster`, `--routes`, `cluster {}`); absent: a single server. */
+  cluster?: ClusterOptions;
 }
 
 export const defaultCoreOptions: CoreOptions = {

@@ -1,21 +1,26 @@
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
-import tls from 'node:tls';
+import { createRequire } from 'node:module';
+import type * as Tls from 'node:tls';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { NatsErr, errLine } from '../protocol/nats-errors.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { Authenticator } from './auth.js';
+import { RouteSet } from './cluster/route-set.js';
+import { hostPort } from './host-port.js';
 import { ClientConnection, CloseReason, type CloseReasonText } from './connection.js';
 import { InternalTransport } from './internal-transport.js';
+import { newNonce } from './nkey-auth.js';
+import { NATS_SERVER_VERSION } from './version.js';
 import { defaultCoreOptions, type CoreOptions } from './options.js';
 import { patternMatches } from './permissions.js';
 import { newServerId } from './server-id.js';
 import { Sublist } from './sublist.js';
 import type { Subscription } from './subscription.js';
 
-/** The NATS protocol version natstream speaks; clients gate features on it. */
-export const NATS_PROTOCOL_VERSION = '2.9.24';
+/** INFO and /varz `version` (see version.ts: a 2.9-compatible pre-release tagged natstream). */
+export { NATS_SERVER_VERSION } from './version.js';
 const MAX_CLOSED_KEPT = 10_000;
 
 /** A snapshot of a closed connection, for /connz?state=closed. */
@@ -41,6 +46,13 @@ export interface ClosedConnection {
   subs: Array<{ subject: string; queue: string; sid: string; msgs: number; max: number }>;
 }
 
+/** A connection the end-of-turn flush can write out: a client or a route. */
+export interface Flushable {
+  flushPending: boolean;
+  readonly closed: boolean;
+  flush(): void;
+}
+
 /**
  * The core NATS server: accepts client connections, keeps the subject index,
  * routes messages, and hosts the in-process transports of the streaming layer.
@@ -56,6 +68,8 @@ export class NatsServer {
   readonly logger: Logger;
   /** Emits 'closed' with each ClosedConnection (for tests and monitoring; never on the hot path). */
   readonly events = new EventEmitter();
+  /** The routes to the other servers of the cluster; null when not clustered. */
+  readonly cluster: RouteSet | null;
 
   inMsgs = 0;
   inBytes = 0;
@@ -67,11 +81,11 @@ export class NatsServer {
   private nextCid = 1;
   private listener: net.Server | null = null;
   private boundPort = 0;
-  private readonly toFlush: ClientConnection[] = [];
+  private readonly toFlush: Flushable[] = [];
   private flushScheduled = false;
   private readonly transports = new Set<InternalTransport>();
   private shuttingDown = false;
-  private secureContext: tls.SecureContext | null = null;
+  private secureContext: Tls.SecureContext | null = null;
   private deadlineTimer: NodeJS.Timeout | null = null;
 
   constructor(options: Partial<CoreOptions> = {}, logger: Logger = silentLogger) {
@@ -80,6 +94,20 @@ export class NatsServer {
     this.auth = new Authenticator(this.options);
     // nats-server's own internal clients take the first ids: the first outside client gets 4.
     this.nextCid = 4;
+    this.cluster = this.options.cluster ? new RouteSet(this, this.options.cluster) : null;
+  }
+
+  /** A connection id; routes share the clients' numbering (rid), as in nats-server. */
+  nextConnectionId(): number {
+    return this.nextCid++;
+  }
+
+  get version(): string {
+    return NATS_SERVER_VERSION;
+  }
+
+  get goVersion(): string {
+    return `node${process.versions.node}`;
   }
 
   get serverName(): string {
@@ -107,18 +135,20 @@ export class NatsServer {
   async listen(beforeClients?: () => Promise<void>): Promise<void> {
     const o = this.options;
     this.logger.notice('Starting nats-server');
-    this.logger.notice(`  Version:  ${NATS_PROTOCOL_VERSION}`);
+    this.logger.notice(`  Version:  ${NATS_SERVER_VERSION}`);
     this.logger.notice(`  Git:      [not set]`);
+    if (this.cluster) this.logger.notice(`  Cluster:  ${this.cluster.clusterName}`);
     this.logger.notice(`  Name:     ${this.serverName}`);
     this.logger.notice(`  ID:       ${this.serverId}`);
     if (o.tls) {
       // cert, key and ca are file paths, as in nats-server's tls {} block and --tlscert.
-      this.secureContext = tls.createSecureContext({
+      this.secureContext = loadTls().createSecureContext({
         cert: readFileSync(o.tls.cert),
         key: readFileSync(o.tls.key),
         ca: o.tls.ca ? readFileSync(o.tls.ca) : undefined,
       });
     }
+    await this.auth.prepare();
     if (beforeClients) await beforeClients();
     const server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
     this.listener = server;
@@ -136,6 +166,7 @@ export class NatsServer {
     this.deadlineTimer.unref();
     this.logger.notice(`Listening for client connections on ${hostPort(o.host, this.boundPort)}`);
     this.logger.notice('Server is ready');
+    if (this.cluster) await this.cluster.start();
   }
 
   private accept(socket: net.Socket): void {
@@ -146,26 +177,27 @@ export class NatsServer {
       return;
     }
     const ip = socket.remoteAddress?.replace(/^::ffff:/, '') ?? '';
-    const info = this.infoLine(cid, ip);
+    const nonce = this.auth.nonceRequired ? newNonce() : '';
+    const info = this.infoLine(cid, ip, nonce);
     if (this.connections.size >= this.options.maxConnections) {
       socket.on('error', () => undefined);
       socket.end(info + errLine(NatsErr.maxConnections));
       this.logger.error(`${ip}:${socket.remotePort} - cid:${cid} - maximum connections exceeded`);
       return;
     }
-    if (this.secureContext !== null) return this.acceptTls(cid, socket, info);
-    this.register(new ClientConnection(cid, socket, this), info);
+    if (this.secureContext !== null) return this.acceptTls(cid, socket, info, nonce);
+    this.register(new ClientConnection(cid, socket, this, nonce), info);
   }
 
   /**
    * nats-server's TLS: INFO in clear text, then the client starts the
    * handshake; a client that does not finish it in time is refused.
    */
-  private acceptTls(cid: number, socket: net.Socket, info: string): void {
+  private acceptTls(cid: number, socket: net.Socket, info: string, nonce: string): void {
     const t = this.options.tls!;
     socket.on('error', () => undefined);
     socket.write(info);
-    const secure = new tls.TLSSocket(socket, {
+    const secure = new (loadTls().TLSSocket)(socket, {
       isServer: true,
       secureContext: this.secureContext!,
       requestCert: Boolean(t.verify),
@@ -179,7 +211,7 @@ export class NatsServer {
     secure.once('secure', () => {
       clearTimeout(timer);
       if (this.shuttingDown) return secure.destroy();
-      this.register(new ClientConnection(cid, secure, this), '');
+      this.register(new ClientConnection(cid, secure, this, nonce), '');
     });
     secure.on('error', (err) => {
       clearTimeout(timer);
@@ -199,12 +231,12 @@ export class NatsServer {
   }
 
   /** The INFO line for connection `cid`, with the single blank the reference puts before CRLF. */
-  infoLine(cid: number, clientIp: string): string {
+  infoLine(cid: number, clientIp: string, nonce = ''): string {
     const o = this.options;
     const info: Record<string, unknown> = {
       server_id: this.serverId,
       server_name: this.serverName,
-      version: NATS_PROTOCOL_VERSION,
+      version: NATS_SERVER_VERSION,
       proto: 1,
       go: `node${process.versions.node}`,
       host: o.host,
@@ -219,6 +251,8 @@ export class NatsServer {
     info.max_payload = o.maxPayload;
     info.client_id = cid;
     info.client_ip = clientIp;
+    if (this.cluster) this.cluster.decorateClientInfo(info);
+    if (nonce !== '') info.nonce = nonce;
     return `INFO ${JSON.stringify(info)} \r\n`;
   }
 
@@ -227,6 +261,7 @@ export class NatsServer {
    * matching queue group. `from` is null for messages of the in-process transport.
    */
   route(from: ClientConnection | null, subject: string, reply: string, headerSize: number, payload: Uint8Array): void {
+    if (this.cluster !== null) return this.cluster.route(from, subject, reply, headerSize, payload);
     this.inMsgs++;
     this.inBytes += payload.length;
     const result = this.sublist.match(subject);
@@ -253,7 +288,7 @@ export class NatsServer {
     }
   }
 
-  private deliver(sub: Subscription, subject: string, reply: string, headerSize: number, payload: Uint8Array): void {
+  deliver(sub: Subscription, subject: string, reply: string, headerSize: number, payload: Uint8Array): void {
     if (sub.closed) return;
     sub.delivered++;
     this.outMsgs++;
@@ -274,7 +309,7 @@ export class NatsServer {
   }
 
   /** Queues a connection for the end-of-turn flush: one socket write per connection per turn. */
-  scheduleFlush(conn: ClientConnection): void {
+  scheduleFlush(conn: Flushable): void {
     if (conn.flushPending) return;
     conn.flushPending = true;
     this.toFlush.push(conn);
@@ -363,6 +398,7 @@ export class NatsServer {
     this.logger.notice('Initiating Shutdown...');
     if (this.deadlineTimer) clearInterval(this.deadlineTimer);
     for (const t of this.transports) await t.close();
+    await this.cluster?.close();
     const listener = this.listener;
     const closing = listener ? new Promise<void>((resolve) => listener.close(() => resolve())) : Promise.resolve();
     for (const conn of [...this.connections.values()]) {
@@ -374,9 +410,7 @@ export class NatsServer {
   }
 }
 
-export function hostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-}
+export { hostPort };
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   const out: Partial<T> = {};
@@ -385,3 +419,10 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 }
 
 export { CloseReason, type CloseReasonText };
+
+let tlsModule: typeof Tls | undefined;
+
+/** node:tls takes 5-20 ms to load here: only a server with TLS configured loads it. */
+function loadTls(): typeof Tls {
+  return (tlsModule ??= createRequire(import.meta.url)('node:tls') as typeof Tls);
+}

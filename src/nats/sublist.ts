@@ -45,6 +45,8 @@ export class Sublist {
   cacheHits = 0;
   inserts = 0;
   removes = 0;
+  /** Told of every insert and removal (the cluster propagates local interest to routes); null when nobody listens. */
+  observer: ((sub: Subscription, added: boolean) => void) | null = null;
 
   constructor(cacheSize = DEFAULT_CACHE_SIZE) {
     this.cacheSize = cacheSize;
@@ -102,6 +104,7 @@ export class Sublist {
     this.count++;
     this.inserts++;
     this.cache.clear();
+    if (this.observer !== null) this.observer(sub, true);
   }
 
   remove(sub: Subscription): boolean {
@@ -129,6 +132,7 @@ export class Sublist {
     this.count--;
     this.removes++;
     this.cache.clear();
+    if (this.observer !== null) this.observer(sub, false);
     return true;
   }
 

@@ -8,6 +8,7 @@ export const NatsErr = {
   maxPayload: 'Maximum Payload Violation',
   authViolation: 'Authorization Violation',
   authTimeout: 'Authentication Timeout',
+  authExpired: 'User Authentication Expired',
   invalidProtocol: 'invalid client protocol',
   noRespondersNeedHeaders: 'no responders requires headers support',
   staleConnection: 'Stale Connection',
@@ -16,6 +17,8 @@ export const NatsErr = {
   invalidSubject: 'Invalid Subject',
   maxSubscriptions: 'maximum subscriptions exceeded',
   invalidPublishSubject: 'Invalid Publish Subject',
+  /** natstream's own: a fault in the server while handling this connection's input (nats-server would panic). */
+  internalError: 'Internal Server Error',
 } as const;
 
 export const permissionsViolationPublish = (subject: string) =>

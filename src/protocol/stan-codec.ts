@@ -2,7 +2,7 @@
  * Encoders and decoders of the STAN client messages, as plain objects.
  *
  * Control messages (connect, subscribe, unsubscribe, close, ping and their
- * replies) go through the code generated from stan.proto by protoc-gen-es.
+ * replies) go through the small table-driven codec of stan-control.ts.
  * The per-message ones — PubMsg in, PubAck out, Ack in (and MsgProto, in
  * stan-msg.ts) — are hand-written: `bench/stan-codec.ts` measured them against
  * the generated code on Node 20 (shared 2-core machine, so ranges over runs):
@@ -15,18 +15,10 @@
  * "invalid ... request" error. Decoded byte fields are views into the input.
  */
 
-import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
-
-import {
-  CloseRequestSchema, CloseResponseSchema, ConnectRequestSchema, ConnectResponseSchema,
-  PingResponseSchema, PingSchema, SubscriptionRequestSchema, SubscriptionResponseSchema,
-  UnsubscribeRequestSchema, StartPosition,
-} from './gen/stan_pb.js';
+import { decodeFields, encodeFields, fields } from './stan-control.js';
 import {
   PbReader, WIRE_LEN, WIRE_VARINT, utf8Decode, utf8Length, varintSize, writeUtf8, writeVarint,
 } from './stan-wire.js';
-
-export { StartPosition };
 
 const EMPTY = new Uint8Array(0);
 
@@ -311,7 +303,30 @@ function encodeLenFields(fields: Array<[number, string | Uint8Array | undefined]
 }
 
 // ---------------------------------------------------------------------------
-// Control messages (generated code)
+// Control messages (table-driven codec, stan-control.ts)
+
+/** SubscriptionRequest.start_position values. */
+export const StartPosition = { NewOnly: 0, LastReceived: 1, TimeDeltaStart: 2, SequenceStart: 3, First: 4 } as const;
+
+const CONNECT_REQUEST = fields(
+  [1, 'clientId', 'string'], [2, 'heartbeatInbox', 'string'], [3, 'protocol', 'int32'], [4, 'connId', 'bytes'],
+  [5, 'pingInterval', 'int32'], [6, 'pingMaxOut', 'int32'],
+);
+const CONNECT_RESPONSE = fields(
+  [1, 'pubPrefix', 'string'], [2, 'subRequests', 'string'], [3, 'unsubRequests', 'string'], [4, 'closeRequests', 'string'],
+  [5, 'error', 'string'], [6, 'subCloseRequests', 'string'], [7, 'pingRequests', 'string'], [8, 'pingInterval', 'int32'],
+  [9, 'pingMaxOut', 'int32'], [10, 'protocol', 'int32'], [100, 'publicKey', 'string'],
+);
+const SUBSCRIPTION_REQUEST = fields(
+  [1, 'clientId', 'string'], [2, 'subject', 'string'], [3, 'qGroup', 'string'], [4, 'inbox', 'string'],
+  [5, 'maxInFlight', 'int32'], [6, 'ackWaitInSecs', 'int32'], [7, 'durableName', 'string'], [10, 'startPosition', 'int32'],
+  [11, 'startSequence', 'uint64'], [12, 'startTimeDelta', 'int64'],
+);
+const SUBSCRIPTION_RESPONSE = fields([2, 'ackInbox', 'string'], [3, 'error', 'string']);
+const UNSUBSCRIBE_REQUEST = fields([1, 'clientId', 'string'], [2, 'subject', 'string'], [3, 'inbox', 'string'], [4, 'durableName', 'string']);
+const CLIENT_ID = fields([1, 'clientId', 'string']);
+const ERROR = fields([1, 'error', 'string']);
+const PING = fields([1, 'connId', 'bytes']);
 
 export interface ConnectRequestFields {
   clientId: string;
@@ -323,15 +338,11 @@ export interface ConnectRequestFields {
 }
 
 export function decodeConnectRequest(bytes: Uint8Array): ConnectRequestFields {
-  const m = fromBinary(ConnectRequestSchema, bytes);
-  return {
-    clientId: m.clientId, heartbeatInbox: m.heartbeatInbox, protocol: m.protocol, connId: m.connId,
-    pingInterval: m.pingInterval, pingMaxOut: m.pingMaxOut,
-  };
+  return decodeFields(CONNECT_REQUEST, bytes);
 }
 
 export function encodeConnectRequest(m: Partial<ConnectRequestFields>): Uint8Array {
-  return toBinary(ConnectRequestSchema, create(ConnectRequestSchema, m));
+  return encodeFields(CONNECT_REQUEST, m);
 }
 
 export interface ConnectResponseFields {
@@ -349,17 +360,11 @@ export interface ConnectResponseFields {
 }
 
 export function encodeConnectResponse(m: Partial<ConnectResponseFields>): Uint8Array {
-  return toBinary(ConnectResponseSchema, create(ConnectResponseSchema, m));
+  return encodeFields(CONNECT_RESPONSE, m);
 }
 
 export function decodeConnectResponse(bytes: Uint8Array): ConnectResponseFields {
-  const m = fromBinary(ConnectResponseSchema, bytes);
-  return {
-    pubPrefix: m.pubPrefix, subRequests: m.subRequests, unsubRequests: m.unsubRequests,
-    closeRequests: m.closeRequests, error: m.error, subCloseRequests: m.subCloseRequests,
-    pingRequests: m.pingRequests, pingInterval: m.pingInterval, pingMaxOut: m.pingMaxOut,
-    protocol: m.protocol, publicKey: m.publicKey,
-  };
+  return decodeFields(CONNECT_RESPONSE, bytes);
 }
 
 export interface SubscriptionRequestFields {
@@ -378,68 +383,61 @@ export interface SubscriptionRequestFields {
 }
 
 export function decodeSubscriptionRequest(bytes: Uint8Array): SubscriptionRequestFields {
-  const m = fromBinary(SubscriptionRequestSchema, bytes);
-  return {
-    clientId: m.clientId, subject: m.subject, qGroup: m.qGroup, inbox: m.inbox,
-    maxInFlight: m.maxInFlight, ackWaitInSecs: m.ackWaitInSecs, durableName: m.durableName,
-    startPosition: m.startPosition, startSequence: m.startSequence, startTimeDelta: m.startTimeDelta,
-  };
+  return decodeFields(SUBSCRIPTION_REQUEST, bytes);
 }
 
 export function encodeSubscriptionRequest(m: Partial<SubscriptionRequestFields>): Uint8Array {
-  return toBinary(SubscriptionRequestSchema, create(SubscriptionRequestSchema, m as Record<string, unknown>));
+  return encodeFields(SUBSCRIPTION_REQUEST, m);
 }
 
 export interface SubscriptionResponseFields { ackInbox: string; error: string }
 
 export function encodeSubscriptionResponse(ackInbox: string, error = ''): Uint8Array {
-  return toBinary(SubscriptionResponseSchema, create(SubscriptionResponseSchema, { ackInbox, error }));
+  return encodeFields(SUBSCRIPTION_RESPONSE, { ackInbox, error });
 }
 
 export function decodeSubscriptionResponse(bytes: Uint8Array): SubscriptionResponseFields {
-  const m = fromBinary(SubscriptionResponseSchema, bytes);
-  return { ackInbox: m.ackInbox, error: m.error };
+  return decodeFields(SUBSCRIPTION_RESPONSE, bytes);
 }
 
 export interface UnsubscribeRequestFields { clientId: string; subject: string; inbox: string; durableName: string }
 
 export function decodeUnsubscribeRequest(bytes: Uint8Array): UnsubscribeRequestFields {
-  const m = fromBinary(UnsubscribeRequestSchema, bytes);
-  return { clientId: m.clientId, subject: m.subject, inbox: m.inbox, durableName: m.durableName };
+  return decodeFields(UNSUBSCRIBE_REQUEST, bytes);
 }
 
 export function encodeUnsubscribeRequest(m: Partial<UnsubscribeRequestFields>): Uint8Array {
-  return toBinary(UnsubscribeRequestSchema, create(UnsubscribeRequestSchema, m));
+  return encodeFields(UNSUBSCRIBE_REQUEST, m);
 }
 
 export function decodeCloseRequest(bytes: Uint8Array): { clientId: string } {
-  return { clientId: fromBinary(CloseRequestSchema, bytes).clientId };
+  return decodeFields(CLIENT_ID, bytes);
 }
 
 export function encodeCloseRequest(clientId: string): Uint8Array {
-  return toBinary(CloseRequestSchema, create(CloseRequestSchema, { clientId }));
+  return encodeFields(CLIENT_ID, { clientId });
 }
 
 export function encodeCloseResponse(error = ''): Uint8Array {
-  return toBinary(CloseResponseSchema, create(CloseResponseSchema, { error }));
+  return encodeFields(ERROR, { error });
 }
 
 export function decodeCloseResponse(bytes: Uint8Array): { error: string } {
-  return { error: fromBinary(CloseResponseSchema, bytes).error };
+  return decodeFields(ERROR, bytes);
 }
 
 export function decodePing(bytes: Uint8Array): { connId: Uint8Array } {
-  return { connId: fromBinary(PingSchema, bytes).connId };
+  return decodeFields(PING, bytes);
 }
 
 export function encodePing(connId: Uint8Array): Uint8Array {
-  return toBinary(PingSchema, create(PingSchema, { connId }));
+  return encodeFields(PING, { connId });
 }
 
 export function encodePingResponse(error = ''): Uint8Array {
-  return toBinary(PingResponseSchema, create(PingResponseSchema, { error }));
+  return encodeFields(ERROR, { error });
 }
 
 export function decodePingResponse(bytes: Uint8Array): { error: string } {
-  return { error: fromBinary(PingResponseSchema, bytes).error };
+  return decodeFields(ERROR, bytes);
 }

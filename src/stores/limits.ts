@@ -100,7 +100,7 @@ function isValidLimitsKey(key: string): boolean {
   return true;
 }
 
-function keyMatches(key: string, channel: string): boolean {
+export function keyMatches(key: string, channel: string): boolean {
   const kt = key.split('.');
   const ct = channel.split('.');
   for (let i = 0; i < kt.length; i++) {
@@ -113,7 +113,7 @@ function keyMatches(key: string, channel: string): boolean {
 }
 
 /** Widest first: fewer literal tokens, then `>` before `*`, then fewer tokens. */
-function byWidth(a: string, b: string): number {
+export function byWidth(a: string, b: string): number {
   const wa = width(a);
   const wb = width(b);
   for (let i = 0; i < wa.length; i++) if (wa[i] !== wb[i]) return wa[i] - wb[i];

@@ -21,6 +21,7 @@
  */
 
 import type { Msg } from '../protocol/stan-msg.js';
+import type { DeliveryCounts } from './delivery-counts.js';
 
 export type { Msg } from '../protocol/stan-msg.js';
 
@@ -156,6 +157,13 @@ export interface MsgStore {
    * without it is always flushed.
    */
   needsFlush?(): boolean;
+  /**
+   * Optional, for stores whose channel others can write too (JETSTREAM: JetStream
+   * clients publishing to the stream): `listener` gets the messages appended by
+   * someone else, in sequence order, once `lookup` finds them. The server delivers
+   * them like its own publishes.
+   */
+  onForeignMessages?(listener: (msgs: Msg[]) => void): void;
   /** Remove every message (sequences are not reset). */
   empty(): Promise<void>;
   close(): Promise<void>;
@@ -206,6 +214,18 @@ export interface RecoveredState {
   channels: Map<string, RecoveredChannel>;
 }
 
+/** A stored message that could not be read after start-up, as /streaming/storez lists it. */
+export interface DamagedRecord {
+  channel: string;
+  /** File store: the data file. */
+  file?: string;
+  /** File store: offset of the record header in `file`. */
+  offset?: number;
+  /** The sequence the index gives this record. */
+  sequence: number;
+  error: string;
+}
+
 /** A store: server identity, clients and channels. */
 export interface Store {
   /** `MEMORY`, `FILE`, `SQL` (shown in the start-up banner and /streaming/storez). */
@@ -232,8 +252,16 @@ export interface Store {
   createChannel(channel: string): Promise<ChannelStore>;
   /** Remove the channel and everything in it, never to be recovered. Fails with `not found`. */
   deleteChannel(channel: string): Promise<void>;
+  /**
+   * Optional, natstream only: the delivery counts of `channel`'s pending
+   * messages, kept for dead letters across restarts (delivery-counts.ts). A store
+   * without it (memory) keeps none.
+   */
+  openDeliveryCounts?(channel: string): Promise<DeliveryCounts>;
   addClient(info: ClientInfo): Promise<void>;
   deleteClient(id: string): Promise<void>;
   /** Flush and close everything, release the lock. */
   close(): Promise<void>;
+  /** Optional: the messages found unreadable and skipped since start-up (file store, encryption). */
+  damagedRecords?(): DamagedRecord[];
 }

@@ -3,6 +3,7 @@
  * indexed the ways the protocol looks them up.
  */
 
+import type { DeliveryCounts } from '../stores/delivery-counts.js';
 import type { ChannelLimits, ChannelStore } from '../stores/store.js';
 import type { QueueGroup } from './queue-group.js';
 import type { Subscription } from './subscription.js';
@@ -26,6 +27,12 @@ export class Channel {
   deleting = false;
   /** ms since epoch of the last publish or subscription change (for max_inactivity). */
   lastActivity = Date.now();
+  /** Dead letters (dead-letters.ts): deliveries without an ack after which a message is dead; 0 = never. */
+  maxDeliver = 0;
+  /** The stored delivery counts when `maxDeliver` > 0 and the store keeps them. */
+  deliveryCounts: DeliveryCounts | null = null;
+  /** Messages dead-lettered from this channel since start. */
+  deadLettered = 0;
 
   constructor(
     readonly name: string,

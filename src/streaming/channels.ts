@@ -8,12 +8,18 @@ import type { RecoveredChannel } from '../stores/store.js';
 import { Channel } from './channel.js';
 import type { StreamingContext } from './context.js';
 import { STAN_ERRORS, channelCaseConflict } from './errors.js';
+import { detach } from './failures.js';
 
 export class ChannelRegistry {
   /** lower-cased name → name, to refuse names that differ only by case. */
   private readonly byLowerName = new Map<string, string>();
   private readonly creating = new Map<string, Promise<Channel>>();
+  /** Prepares a new channel before it is used (dead letters: its max_deliver and stored counts). */
+  onCreate: ((ch: Channel) => Promise<unknown>) | null = null;
   private inactivityTimer: NodeJS.Timeout | undefined;
+
+  /** Called for every channel added (created or recovered). */
+  onAdded: ((ch: Channel) => void) | undefined;
 
   constructor(private readonly ctx: StreamingContext) {}
 
@@ -49,6 +55,7 @@ export class ChannelRegistry {
       throw err;
     }
     const ch = new Channel(name, cs, ctx.store.getChannelLimits(name) ?? ctx.options.limits);
+    if (this.onCreate !== null) await this.onCreate(ch);
     this.add(ch);
     ctx.log.notice(`Channel ${JSON.stringify(name)} has been created`);
     return ch;
@@ -64,6 +71,7 @@ export class ChannelRegistry {
   private add(ch: Channel): void {
     this.ctx.channels.set(ch.name, ch);
     this.byLowerName.set(ch.name.toLowerCase(), ch.name);
+    this.onAdded?.(ch);
   }
 
   /** Starts the coarse max_inactivity check when any channel can expire. */
@@ -80,7 +88,7 @@ export class ChannelRegistry {
       if ((l.maxInactivity ?? 0) > 0) smallest = Math.min(smallest, l.maxInactivity!);
     }
     const period = Math.max(10, Math.min(1000, Math.floor(smallest / 10)));
-    this.inactivityTimer = setInterval(() => { void this.deleteInactive(); }, period);
+    this.inactivityTimer = setInterval(() => { detach(this.ctx.log, 'Deleting inactive channels failed', this.deleteInactive()); }, period);
   }
 
   stop(): void {

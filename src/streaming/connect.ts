@@ -15,6 +15,7 @@ import type { StreamingContext } from './context.js';
 import { STAN_ERRORS } from './errors.js';
 import type { Publisher } from './publish.js';
 import type { Removal } from './removal.js';
+import { detach } from './failures.js';
 
 const EMPTY = new Uint8Array(0);
 
@@ -40,7 +41,7 @@ export class Connections {
     }
     // the connID is a view into the read buffer: the registration keeps a copy
     req.connId = Uint8Array.prototype.slice.call(req.connId);
-    void this.connect(req, reply);
+    detach(this.ctx.log, `[Client:${req.clientId}] Connect failed`, this.connect(req, reply));
   };
 
   private connectError(reply: string, error: string): void {
@@ -123,7 +124,7 @@ export class Connections {
   readonly onClose = (subject: string, reply: string, payload: Uint8Array): void => {
     if (this.ctx.closing) return;
     const copy = Uint8Array.prototype.slice.call(payload);
-    void this.ctx.lane.run(async () => {
+    detach(this.ctx.log, 'Close request failed', this.ctx.lane.run(async () => {
       const { ctx } = this;
       const respond = (error = '') => { if (reply !== '') ctx.transport.publish(reply, encodeCloseResponse(error)); };
       let clientId: string;
@@ -141,7 +142,7 @@ export class Connections {
       }
       await this.closeClient(client);
       respond();
-    });
+    }));
   };
 
   /**

@@ -18,6 +18,8 @@ export interface StreamingStats {
   /** MsgProto deliveries, redeliveries included. */
   outMsgs: number;
   outBytes: number;
+  /** Messages dead-lettered (natstream only). */
+  deadLetters: number;
 }
 
 /** Runs async control operations (subscribe, unsubscribe, close) one at a time, in arrival order. */

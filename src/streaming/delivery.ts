@@ -15,11 +15,13 @@ import { AckView, decodeAckInto } from '../protocol/stan-codec.js';
 import { bytesEqualAt } from '../protocol/stan-wire.js';
 import type { SubStore } from '../stores/store.js';
 import type { Channel } from './channel.js';
+import type { DeadLetters } from './dead-letters.js';
 import { turnNowMs } from './clock.js';
 import type { StreamingContext } from './context.js';
 import type { QueueGroup } from './queue-group.js';
 import type { RedeliveryTimer } from './redelivery.js';
 import type { Subscription } from './subscription.js';
+import { detach } from './failures.js';
 
 /** Store reads of a catch-up never ask for more than this many messages at once. */
 const CATCH_UP_BATCH = 1024;
@@ -29,6 +31,7 @@ export class Delivery {
   private flushScheduled = false;
   private readonly ackView = new AckView();
   redelivery!: RedeliveryTimer;
+  deadLetters!: DeadLetters;
 
   constructor(private readonly ctx: StreamingContext) {}
 
@@ -40,13 +43,13 @@ export class Delivery {
       const s = direct[i];
       if (!s.ready || s.catchingUp || s.stalled) continue;
       if (s.lastSent === seq - 1) this.send(s, msg);
-      else if (s.lastSent < seq) void this.catchUpSub(s);
+      else if (s.lastSent < seq) detach(this.ctx.log, 'Delivery failed', this.catchUpSub(s));
     }
     if (ch.queues.size === 0) return;
     for (const g of ch.queues.values()) {
       if (g.catchingUp || g.members.length === 0) continue;
       if (g.lastSent === seq - 1) this.sendToGroup(g, msg);
-      else if (g.lastSent < seq) void this.catchUpGroup(g);
+      else if (g.lastSent < seq) detach(this.ctx.log, 'Delivery failed', this.catchUpGroup(g));
     }
   }
 
@@ -144,8 +147,8 @@ export class Delivery {
 
   /** Deliveries resume for the delivery unit of `sub` (itself or its group). */
   resume(sub: Subscription): void {
-    if (sub.queue) void this.catchUpGroup(sub.queue);
-    else void this.catchUpSub(sub);
+    if (sub.queue) detach(this.ctx.log, 'Delivery failed', this.catchUpGroup(sub.queue));
+    else detach(this.ctx.log, 'Delivery failed', this.catchUpSub(sub));
   }
 
   /** An Ack arrived on `sub`'s ack inbox. */
@@ -180,7 +183,9 @@ export class Delivery {
     const subStore = owner.channel.store.subs;
     subStore.ackSeqPending(owner.id, seq);
     this.markDirty(subStore);
-    (owner.queue ? owner.queue.redeliveryCounts : owner.redeliveryCounts).delete(seq);
+    const counts = owner.queue ? owner.queue.redeliveryCounts : owner.redeliveryCounts;
+    // a stored count exists only where dead letters are on (max_deliver > 0)
+    if (counts.delete(seq) && owner.channel.deliveryCounts !== null) this.deadLetters.forget(owner, seq);
     if (owner.stalled && owner.pending.size < owner.maxInFlight) {
       owner.stalled = false;
       if (owner.ready && !owner.offline) this.resume(owner);
@@ -193,7 +198,7 @@ export class Delivery {
     this.dirty.add(subStore);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      queueMicrotask(() => { void this.flushSubStores(); });
+      queueMicrotask(() => { detach(this.ctx.log, 'Flushing subscription stores failed', this.flushSubStores()); });
     }
   }
 

@@ -9,6 +9,7 @@
 import type { Client } from './client.js';
 import type { Connections } from './connect.js';
 import type { StreamingContext } from './context.js';
+import { detach } from './failures.js';
 
 const EMPTY = new Uint8Array(0);
 
@@ -31,7 +32,7 @@ export class Heartbeats {
     if (this.ctx.closing) return;
     const now = Date.now();
     for (const client of this.ctx.clients.values()) {
-      if (!client.hbInFlight && client.hbDueAt <= now) void this.check(client);
+      if (!client.hbInFlight && client.hbDueAt <= now) detach(this.ctx.log, `[Client:${client.id}] Heartbeat check failed`, this.check(client));
     }
   };
 

@@ -5,6 +5,7 @@
 
 import { DEFAULT_STORE_LIMITS } from '../stores/limits.js';
 import type { StoreLimits } from '../stores/store.js';
+import { DEFAULT_DEAD_LETTER_OPTIONS, type DeadLetterOptions } from './dead-letter-options.js';
 
 export interface StreamingOptions {
   /** `-cid`: part of every request subject. */
@@ -34,6 +35,13 @@ export interface StreamingOptions {
   standaloneCheckTimeout: number;
   /** How long the old holder of a client ID gets to answer before being replaced (Go: 500 ms, no flag). */
   dupClientCheckTimeout: number;
+  /** natstream only: `--max_deliver`, `--dead_letter_prefix` (docs/dead-letters.md). */
+  deadLetters: DeadLetterOptions;
+  /**
+   * Config key `partitioning`: serve only the channels of `limits.perChannel`,
+   * beside other servers of the same cluster ID (partitioning.ts).
+   */
+  partitioning: boolean;
 }
 
 export const DEFAULT_STREAMING_OPTIONS: Readonly<StreamingOptions> = Object.freeze({
@@ -49,6 +57,8 @@ export const DEFAULT_STREAMING_OPTIONS: Readonly<StreamingOptions> = Object.free
   ioBatchSize: 1024,
   dupClientCheckTimeout: 500,
   standaloneCheckTimeout: 250,
+  deadLetters: DEFAULT_DEAD_LETTER_OPTIONS,
+  partitioning: false,
 });
 
 /** Defaults completed with `partial` (limits merged field by field). */
@@ -57,5 +67,6 @@ export function streamingOptions(partial: Partial<StreamingOptions> = {}): Strea
     ...DEFAULT_STREAMING_OPTIONS,
     ...partial,
     limits: { ...DEFAULT_STORE_LIMITS, ...(partial.limits ?? {}) },
+    deadLetters: { ...DEFAULT_DEAD_LETTER_OPTIONS, ...(partial.deadLetters ?? {}) },
   };
 }

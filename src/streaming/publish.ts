@@ -2,8 +2,8 @@
  * Publishing (spec streaming-protocol.md §5). A PubMsg is validated, given its
  * sequence and timestamp and handed to the channel's message store as it
  * arrives; then, once per I/O turn, the batch of stored messages is flushed,
- * delivered, the sub stores flushed, and only then are the PubAcks sent
- * ("acked means stored"). Batches run one after the other, so PubAcks and
+ * and only then delivered and acknowledged ("acked means stored"); the sub
+ * stores' pending records of those deliveries are flushed on their own. Batches run one after the other, so PubAcks and
  * deliveries keep arrival order.
  *
  * The handler runs on the transport's read buffer: the payload is decoded into
@@ -18,7 +18,7 @@ import {
   PubMsgView, decodePubMsgInto, decodePubAck, encodePubAck, encodePubAckFromBytes, pubMsgFieldsOf,
   type PubMsgFields,
 } from '../protocol/stan-codec.js';
-import { makeMsgFrom } from '../protocol/stan-msg.js';
+import { makeMsgFrom, type Msg } from '../protocol/stan-msg.js';
 import { bytesEqualAt, utf8Decode } from '../protocol/stan-wire.js';
 import type { Channel } from './channel.js';
 import type { ChannelRegistry } from './channels.js';
@@ -29,6 +29,7 @@ import type { StreamingContext } from './context.js';
 import type { Delivery } from './delivery.js';
 import { STAN_ERRORS } from './errors.js';
 import { PublishBatch } from './publish-batch.js';
+import { detach } from './failures.js';
 import type { SenderHold } from '../transport/transport.js';
 
 interface Deferred {
@@ -166,8 +167,29 @@ export class Publisher {
     const batch = this.batch;
     // fast-path publishes are never traced on arrival; for a trace switched on meanwhile, the connection's ID
     batch.push(channel, msg, reply, ack, clientId ?? (this.lastPublisher?.id ?? ''), hold);
-    if (batch.length >= this.ctx.options.ioBatchSize) void this.run();
+    if (batch.length >= this.ctx.options.ioBatchSize) detach(this.ctx.log, 'Storing published messages failed', this.run());
     else if (!this.scheduled) {
+      this.scheduled = true;
+      queueMicrotask(this.kick);
+    }
+  }
+
+  /**
+   * Messages another writer appended to the channel's store (see
+   * `MsgStore.onForeignMessages`): they take the place of publishes in the batch,
+   * without PubAck, so deliveries stay in sequence order with the server's own.
+   */
+  foreign(channel: Channel, msgs: readonly Msg[]): void {
+    if (this.ctx.closing || channel.deleting) return;
+    for (const msg of msgs) {
+      if (msg.sequence < channel.nextSequence) continue;
+      channel.nextSequence = msg.sequence + 1;
+      if (msg.timestamp > channel.lastTimestamp) channel.lastTimestamp = msg.timestamp;
+      channel.lastActivity = turnNowMs();
+      this.accepted++;
+      this.batch.push(channel, msg, '', NO_ACK, '', null);
+    }
+    if (!this.scheduled) {
       this.scheduled = true;
       queueMicrotask(this.kick);
     }
@@ -181,7 +203,7 @@ export class Publisher {
 
   private readonly kick = (): void => {
     this.scheduled = false;
-    void this.run();
+    detach(this.ctx.log, 'Storing published messages failed', this.run());
   };
 
   private deferUntilCreated(pm: PubMsgFields, reply: string, natsSubject: string, hold: SenderHold | null): void {
@@ -220,7 +242,7 @@ export class Publisher {
   }
 
   /**
-   * Flush, deliver, flush sub stores, PubAcks — batch after batch until nothing is left.
+   * Flush, deliver, PubAcks — batch after batch until nothing is left.
    * A flush is awaited only when a store has something to flush: on the memory
    * store the whole loop runs synchronously, without microtask hops.
    */
@@ -240,7 +262,8 @@ export class Publisher {
         for (let i = 0; i < n; i++) {
           if (failed === null || !failed.has(channels[i])) this.delivery.deliverNew(channels[i], msgs[i]);
         }
-        if (this.delivery.dirtyCount > 0) await this.delivery.flushSubStores();
+        // The sub stores' pending records are flushed on their own (markDirty scheduled
+        // it): a PubAck says the message is stored, so it waits for one flush, not two.
         const replies = batch.replies;
         const holds = batch.holds;
         for (let i = 0; i < n; i++) {
@@ -300,10 +323,27 @@ export class Publisher {
       } catch (err) {
         failed ??= new Map();
         failed.set(ch, (err as Error).message);
+        // a store that gave up sequences (JETSTREAM: refused by the stream) numbers on from what it kept
+        const next = ch.store.msgs.lastSequence() + 1;
+        if (next < ch.nextSequence) ch.nextSequence = next;
         this.ctx.log.error(`Unable to store messages of channel ${JSON.stringify(ch.name)}: ${(err as Error).message}`);
       }
     }
     return failed;
+  }
+
+  /**
+   * natstream: a message the server publishes itself (a dead letter), through
+   * the same path as a client's publish; resolves with its sequence once it is
+   * stored and delivered.
+   */
+  async publishInternal(name: string, data: Uint8Array, msgReply: string): Promise<number> {
+    const channel = await this.channels.lookupOrCreate(name);
+    const seq = channel.nextSequence;
+    this.store(channel, data, 0, data.length, msgReply, '', NO_ACK, '', name, false, null);
+    if (channel.nextSequence === seq) throw new Error('message not stored');
+    await this.idle();
+    return seq;
   }
 
   /**

@@ -11,10 +11,12 @@ import type { Channel } from './channel.js';
 import type { ChannelRegistry } from './channels.js';
 import { Client } from './client.js';
 import type { StreamingContext } from './context.js';
+import type { DeadLetters } from './dead-letters.js';
 import type { Delivery } from './delivery.js';
 import { QueueGroup } from './queue-group.js';
 import type { RedeliveryTimer } from './redelivery.js';
 import { Subscription, durableKey } from './subscription.js';
+import { guarded } from './failures.js';
 
 export class Recovery {
   private readonly online: Subscription[] = [];
@@ -24,6 +26,7 @@ export class Recovery {
     private readonly channels: ChannelRegistry,
     private readonly delivery: Delivery,
     private readonly redelivery: RedeliveryTimer,
+    private readonly deadLetters: DeadLetters,
   ) {}
 
   /** Applies `state`; returns the number of channels recovered. */
@@ -32,6 +35,7 @@ export class Recovery {
     for (const info of state.clients) ctx.clients.add(new Client(info, ctx.options.hbInterval));
     for (const [name, rc] of state.channels) {
       const ch = this.channels.addRecovered(name, rc);
+      const counts = await this.deadLetters.attach(ch, true);
       const lastMsg = await rc.channel.msgs.lastMsg();
       if (lastMsg) ch.lastTimestamp = lastMsg.timestamp;
       const groups = new Map<string, Array<{ state: SubState; pending: Set<number> }>>();
@@ -59,6 +63,7 @@ export class Recovery {
         }
       }
       for (const [name, list] of groups) await this.recoverGroup(ch, name, list);
+      this.deadLetters.restore(ch, counts);
     }
     return state.channels.size;
   }
@@ -132,7 +137,7 @@ export class Recovery {
   }
 
   private attach(client: Client, sub: Subscription): void {
-    sub.ackSub = this.ctx.transport.subscribe(sub.ackInbox, (_s, _r, payload) => this.delivery.onAck(sub, payload));
+    sub.ackSub = this.ctx.transport.subscribe(sub.ackInbox, guarded(this.ctx.log, 'Ack failed', (_s, _r, payload) => this.delivery.onAck(sub, payload)));
     sub.channel.byAckInbox.set(sub.ackInbox, sub);
     client.subs.add(sub);
     sub.ready = true;

@@ -9,8 +9,10 @@
 
 import { encodeRedelivery, type Msg } from '../protocol/stan-msg.js';
 import type { StreamingContext } from './context.js';
+import type { DeadLetters } from './dead-letters.js';
 import type { Delivery } from './delivery.js';
 import type { Subscription } from './subscription.js';
+import { detach } from './failures.js';
 
 /** Go: pending messages due within this much of now are redelivered in the same pass. */
 const TOLERANCE_MS = 15;
@@ -23,7 +25,7 @@ export class RedeliveryTimer {
   private running = false;
   private stopped = false;
 
-  constructor(private readonly ctx: StreamingContext, private readonly delivery: Delivery) {}
+  constructor(private readonly ctx: StreamingContext, private readonly delivery: Delivery, private readonly deadLetters: DeadLetters) {}
 
   /** `sub` has a pending message due at `deadline` (ms since epoch). */
   track(sub: Subscription, deadline: number): void {
@@ -47,7 +49,7 @@ export class RedeliveryTimer {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
     this.armedFor = at;
-    this.timer = setTimeout(() => { void this.fire(); }, Math.max(0, at - Date.now()));
+    this.timer = setTimeout(() => { detach(this.ctx.log, 'Redelivery failed', this.fire()); }, Math.max(0, at - Date.now()));
   }
 
   private async fire(): Promise<void> {
@@ -109,6 +111,11 @@ export class RedeliveryTimer {
         this.delivery.ack(sub, seq);
         continue;
       }
+      if (sub.channel.maxDeliver > 0 && this.deadLetters.isExhausted(sub, seq)) {
+        await this.deadLetters.deadLetter(sub, msg);
+        if (sub.removed || sub.offline) return;
+        continue;
+      }
       if (ctx.trace) ctx.log.trace(`[Client:${sub.clientId}] Redelivering msg to subid=${sub.id}, subject=${sub.channel.name}, seq=${seq}`);
       this.redeliver(sub, msg);
     }
@@ -129,6 +136,7 @@ export class RedeliveryTimer {
     const counts = g ? g.redeliveryCounts : sub.redeliveryCounts;
     const count = (counts.get(seq) ?? 0) + 1;
     counts.set(seq, count);
+    if (sub.channel.deliveryCounts !== null) this.deadLetters.recordCount(sub, seq, count);
     const bytes = encodeRedelivery(msg, count);
     const ctx = this.ctx;
     ctx.transport.publish(target.inbox, bytes);
@@ -169,9 +177,14 @@ export class RedeliveryTimer {
         if (sub.removed || sub.offline) return;
         if (!sub.pending.has(seq)) continue;
         if (msg === undefined) { this.delivery.ack(sub, seq); continue; }
+        if (sub.channel.maxDeliver > 0 && this.deadLetters.isExhausted(sub, seq)) {
+          await this.deadLetters.deadLetter(sub, msg);
+          continue;
+        }
         const counts = sub.queue ? sub.queue.redeliveryCounts : sub.redeliveryCounts;
         const count = (counts.get(seq) ?? 0) + 1;
         counts.set(seq, count);
+        if (sub.channel.deliveryCounts !== null) this.deadLetters.recordCount(sub, seq, count);
         const bytes = encodeRedelivery(msg, count);
         this.ctx.transport.publish(sub.inbox, bytes);
         this.ctx.stats.outMsgs++;
@@ -180,6 +193,9 @@ export class RedeliveryTimer {
         sub.pending.set(seq, deadline);
         this.track(sub, deadline);
       }
+    } catch (err) {
+      // a store that cannot read a message (I/O, decryption) must not take the process down
+      this.ctx.log.error(`Unable to redeliver pending messages to subid=${sub.id}, subject=${sub.channel.name}: ${(err as Error).message}`);
     } finally {
       sub.catchingUp = wasCatchingUp;
     }

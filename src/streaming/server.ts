@@ -34,21 +34,24 @@ import { ChannelRegistry } from './channels.js';
 import { ClientRegistry, type Client } from './client.js';
 import { Connections } from './connect.js';
 import { ControlLane, type StreamingContext, type StreamingStats } from './context.js';
+import { DeadLetters } from './dead-letters.js';
 import { Delivery } from './delivery.js';
 import { Heartbeats } from './heartbeats.js';
 import { nuid } from './nuid.js';
 import { streamingOptions, type StreamingOptions } from './options.js';
+import { Partitions } from './partitioning.js';
 import { Publisher } from './publish.js';
 import { Recovery } from './recovery.js';
 import { RedeliveryTimer } from './redelivery.js';
 import { Removal } from './removal.js';
 import { Subscriber } from './subscribe.js';
 import { Unsubscriber } from './unsubscribe.js';
+import { guarded } from './failures.js';
 
 /** The Go server release whose behaviour natstream reproduces (shown in the banner and monitoring). */
 export const STREAMING_VERSION = '0.25.6';
 
-export type StreamingState = 'STANDALONE' | 'SHUTDOWN';
+export type StreamingState = 'STANDALONE' | 'FT_STANDBY' | 'FT_ACTIVE' | 'SHUTDOWN';
 
 export interface StreamingServerArgs {
   transport: Transport;
@@ -58,6 +61,8 @@ export interface StreamingServerArgs {
   logger: Logger;
   /** The ID a banner printed before the server existed announced (see logStreamingBanner). */
   serverId?: string;
+  /** A member of a fault-tolerance group: FT_STANDBY until start() (ft.ts decides when). */
+  ftMember?: boolean;
 }
 
 /** A new streaming server ID (a NUID), as the banner and /streaming/serverz show it. */
@@ -73,7 +78,8 @@ export function newStreamingServerId(): string {
 export function logStreamingBanner(logger: Logger, clusterId: string, serverId: string): void {
   logger.notice(`STREAM: Starting nats-streaming-server[${clusterId}] version ${STREAMING_VERSION}`);
   logger.notice(`STREAM: ServerID: ${serverId}`);
-  logger.notice(`STREAM: Go version: ${process.version}`);
+  // The Go server names its Go runtime here; natstream names its own.
+  logger.notice(`STREAM: Node.js version: ${process.version}`);
   logger.notice('STREAM: Git commit: [not set]');
 }
 
@@ -85,6 +91,7 @@ export class StreamingServer {
   private readonly channelRegistry: ChannelRegistry;
   private readonly delivery: Delivery;
   private readonly redelivery: RedeliveryTimer;
+  private readonly deadLetters: DeadLetters;
   private readonly removal: Removal;
   private readonly publisher: Publisher;
   private readonly connections: Connections;
@@ -97,12 +104,14 @@ export class StreamingServer {
   private started = false;
   private startTimeMs = 0;
   private stateValue: StreamingState = 'STANDALONE';
+  private partitions: Partitions | null = null;
 
   constructor(args: StreamingServerArgs) {
     this.options = streamingOptions(args.options);
     this.serverId = args.serverId ?? newStreamingServerId();
     this.plainLogger = args.logger;
     this.headerLogged = args.serverId !== undefined;
+    if (args.ftMember) this.stateValue = 'FT_STANDBY';
     const o = this.options;
     this.ctx = {
       transport: args.transport,
@@ -114,16 +123,22 @@ export class StreamingServer {
       info: newServerInfo(o),
       clients: new ClientRegistry(),
       channels: new Map(),
-      stats: { inMsgs: 0, inBytes: 0, outMsgs: 0, outBytes: 0 },
+      stats: { inMsgs: 0, inBytes: 0, outMsgs: 0, outBytes: 0, deadLetters: 0 },
       lane: new ControlLane(),
       closing: false,
     };
     this.channelRegistry = new ChannelRegistry(this.ctx);
     this.delivery = new Delivery(this.ctx);
-    this.redelivery = new RedeliveryTimer(this.ctx, this.delivery);
+    this.deadLetters = new DeadLetters(this.ctx, this.delivery);
+    this.delivery.deadLetters = this.deadLetters;
+    this.redelivery = new RedeliveryTimer(this.ctx, this.delivery, this.deadLetters);
     this.delivery.redelivery = this.redelivery;
     this.removal = new Removal(this.ctx, this.delivery, this.redelivery);
     this.publisher = new Publisher(this.ctx, this.channelRegistry, this.delivery);
+    this.deadLetters.publish = (channel, data, reply) => this.publisher.publishInternal(channel, data, reply);
+    this.channelRegistry.onCreate = (ch) => this.deadLetters.attach(ch, false);
+    // a store whose channels others write too (JETSTREAM) hands their messages to the publisher
+    this.channelRegistry.onAdded = (ch) => ch.store.msgs.onForeignMessages?.((msgs) => this.publisher.foreign(ch, msgs));
     this.connections = new Connections(this.ctx, this.removal, this.publisher);
     this.subscriber = new Subscriber(this.ctx, this.channelRegistry, this.delivery, this.redelivery, this.removal);
     this.unsubscriber = new Unsubscriber(this.ctx, this.channelRegistry, this.publisher, this.removal);
@@ -143,14 +158,21 @@ export class StreamingServer {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    if (this.stateValue === 'FT_STANDBY') this.stateValue = 'FT_ACTIVE';
     this.logHeader();
     const { ctx } = this;
     const log = ctx.log;
     const store = ctx.store;
     store.setLimits(this.options.limits);
+    if (this.options.partitioning) {
+      // Before anything is read: a server whose channels conflict must not start.
+      this.partitions = new Partitions(ctx.transport, this.options.clusterId, this.serverId,
+        Object.keys(this.options.limits.perChannel ?? {}), log);
+      await this.partitions.checkUniqueInCluster();
+    }
     log.notice('Recovering the state...');
     const state = await store.recover();
-    const recovery = new Recovery(ctx, this.channelRegistry, this.delivery, this.redelivery);
+    const recovery = new Recovery(ctx, this.channelRegistry, this.delivery, this.redelivery, this.deadLetters);
     if (state === null) {
       await store.init(ctx.info);
       log.notice('No recovered state');
@@ -182,6 +204,7 @@ export class StreamingServer {
     }
     log.notice(`Message store is ${store.name}`);
     if (store.location) log.notice(`Store location: ${store.location}`);
+    for (const ch of this.partitions?.channels ?? []) log.notice(ch);
     for (const line of printLimits(this.options.limits)) log.notice(line);
     this.heartbeats.start();
     this.channelRegistry.startInactivityChecks();
@@ -195,7 +218,8 @@ export class StreamingServer {
   private async ensureStandalone(): Promise<void> {
     const { ctx } = this;
     const timeout = this.options.standaloneCheckTimeout;
-    if (timeout <= 0) return;
+    // Partitioned servers share the cluster ID by design.
+    if (timeout <= 0 || this.partitions !== null) return;
     const req = encodeConnectRequest({ clientId: this.options.clusterId, heartbeatInbox: `_INBOX.${nuid.next()}`, protocol: 1 });
     const answer = await ctx.transport.request(ctx.info.discovery, req, timeout);
     if (answer !== null) {
@@ -212,15 +236,22 @@ export class StreamingServer {
   private subscribeRequests(): void {
     const t = this.ctx.transport;
     const i = this.ctx.info;
+    const log = this.ctx.log;
+    const p = this.partitions;
     this.subs.push(
-      t.subscribe(i.discovery, this.connections.onConnect),
-      t.subscribe(`${i.discovery}.pings`, this.connections.onPing),
-      t.subscribe(`${i.publish}.>`, this.publisher.onPublish),
-      t.subscribe(i.subscribe, this.subscriber.onSubscribe),
-      t.subscribe(i.unsubscribe, this.unsubscriber.onUnsubscribe),
-      t.subscribe(i.subClose, this.unsubscriber.onSubClose),
-      t.subscribe(i.close, this.connections.onClose),
+      t.subscribe(i.discovery, guarded(log, 'Connect request failed', this.connections.onConnect)),
+      t.subscribe(`${i.discovery}.pings`, guarded(log, 'Client ping failed', this.connections.onPing)),
+      t.subscribe(i.subscribe, guarded(log, 'Subscription request failed',
+        p ? p.ownedSubscribe(this.subscriber.onSubscribe) : this.subscriber.onSubscribe)),
+      t.subscribe(i.unsubscribe, guarded(log, 'Unsubscribe request failed',
+        p ? p.ownedUnsubscribe(this.unsubscriber.onUnsubscribe) : this.unsubscriber.onUnsubscribe)),
+      t.subscribe(i.subClose, guarded(log, 'Subscription close request failed',
+        p ? p.ownedUnsubscribe(this.unsubscriber.onSubClose) : this.unsubscriber.onSubClose)),
+      t.subscribe(i.close, guarded(log, 'Close request failed', this.connections.onClose)),
     );
+    const onPublish = guarded(log, 'Publish failed', this.publisher.onPublish);
+    if (p === null) this.subs.push(t.subscribe(`${i.publish}.>`, onPublish));
+    else for (const ch of p.channels) this.subs.push(t.subscribe(`${i.publish}.${ch}`, onPublish));
   }
 
   async shutdown(): Promise<void> {
@@ -230,6 +261,7 @@ export class StreamingServer {
     this.stateValue = 'SHUTDOWN';
     ctx.log.notice('Shutting down.');
     this.heartbeats.stop();
+    this.partitions?.stop();
     this.redelivery.stop();
     this.channelRegistry.stop();
     for (const s of this.subs) s.unsubscribe();
@@ -242,6 +274,7 @@ export class StreamingServer {
     }
     await this.publisher.idle();
     await ctx.lane.run(async () => {});
+    await this.deadLetters.flushAll();
     await ctx.store.close();
   }
 
@@ -299,7 +332,7 @@ export class StreamingServer {
   }
 }
 
-function newServerInfo(o: StreamingOptions): ServerInfo {
+export function newServerInfo(o: Pick<StreamingOptions, 'clusterId' | 'discoverPrefix'>): ServerInfo {
   const cid = o.clusterId;
   return {
     clusterId: cid,

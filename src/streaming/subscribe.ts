@@ -20,6 +20,7 @@ import { QueueGroup } from './queue-group.js';
 import type { RedeliveryTimer } from './redelivery.js';
 import type { Removal } from './removal.js';
 import { Subscription, durableKey } from './subscription.js';
+import { detach, guarded } from './failures.js';
 
 const enum Position { NewOnly = 0, LastReceived = 1, TimeDeltaStart = 2, SequenceStart = 3, First = 4 }
 
@@ -36,7 +37,7 @@ export class Subscriber {
   readonly onSubscribe = (subject: string, reply: string, payload: Uint8Array): void => {
     if (this.ctx.closing) return;
     const copy = Uint8Array.prototype.slice.call(payload);
-    void this.ctx.lane.run(() => this.process(subject, reply, copy));
+    detach(this.ctx.log, 'Subscription request failed', this.ctx.lane.run(() => this.process(subject, reply, copy)));
   };
 
   private respond(reply: string, ackInbox: string, error = ''): void {
@@ -206,7 +207,7 @@ export class Subscriber {
   private activate(client: Client, sub: Subscription, reply: string, kind: string, startDesc: string, resumed: boolean): void {
     const { ctx } = this;
     const channel = sub.channel;
-    sub.ackSub = ctx.transport.subscribe(sub.ackInbox, (_s, _r, payload) => this.delivery.onAck(sub, payload));
+    sub.ackSub = ctx.transport.subscribe(sub.ackInbox, guarded(ctx.log, 'Ack failed', (_s, _r, payload) => this.delivery.onAck(sub, payload)));
     channel.subs.add(sub);
     channel.byAckInbox.set(sub.ackInbox, sub);
     channel.lastActivity = Date.now();
@@ -226,7 +227,7 @@ export class Subscriber {
     if (sub.queue !== null) sub.queue.members.push(sub);
     else channel.directSubs.push(sub);
     if (resumed && sub.pending.size > 0) {
-      void this.redelivery.redeliverAllPending(sub).then(() => this.delivery.resume(sub));
+      detach(this.ctx.log, 'Redelivery failed', this.redelivery.redeliverAllPending(sub).then(() => this.delivery.resume(sub)));
     } else {
       this.delivery.resume(sub);
     }

@@ -25,6 +25,8 @@ export class Subscription {
   nextDeadline = 0;
   /** Redelivery counts of plain and durable subscriptions (queue groups keep theirs on the group). */
   readonly redeliveryCounts = new Map<number, number>();
+  /** Messages taken from this subscription as dead letters since start. */
+  deadLettered = 0;
   /** pending.size reached maxInFlight: nothing new is sent until an ack. */
   stalled = false;
   /** SubscriptionResponse sent: deliveries may start. */

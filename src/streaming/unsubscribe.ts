@@ -10,6 +10,7 @@ import { STAN_ERRORS } from './errors.js';
 import type { Publisher } from './publish.js';
 import type { Removal } from './removal.js';
 import type { Subscription } from './subscription.js';
+import { detach } from './failures.js';
 
 export class Unsubscriber {
   constructor(
@@ -30,7 +31,7 @@ export class Unsubscriber {
   private enqueue(subject: string, reply: string, payload: Uint8Array, isClose: boolean): void {
     if (this.ctx.closing) return;
     const copy = Uint8Array.prototype.slice.call(payload);
-    void this.ctx.lane.run(() => this.process(subject, reply, copy, isClose));
+    detach(this.ctx.log, 'Unsubscribe request failed', this.ctx.lane.run(() => this.process(subject, reply, copy, isClose)));
   }
 
   private respond(reply: string, error = ''): void {

@@ -129,7 +129,7 @@ test('cli - help, version and bad command lines: outputs and exit statuses', () 
 
   const version = natstream(['-v']);
   assert.equal(version.status, 0);
-  assert.match(version.stdout, /^natstream version \d+\.\d+\.\d+, nats-server: v2\.9\.24\n$/);
+  assert.match(version.stdout, /^natstream version \d+\.\d+\.\d+, nats-server: v2\.9\.0-natstream\.\d+\.\d+\.\d+\n$/);
 
   const unknown = natstream(['-xyz']);
   assert.equal(unknown.status, 2);
@@ -164,10 +164,10 @@ test('cli - a start-up failure is logged as [FTL] STREAM: Failed to start, exit 
     assert.match(l, LOG_LINE);
     return l.replace(/^\[\d+\] \S+ \S+ /, '');
   });
-  assert.deepEqual(texts.map((t) => t.replace(/ServerID: \S+/, 'ServerID: X').replace(/Go version: \S+/, 'Go version: V')), [
+  assert.deepEqual(texts.map((t) => t.replace(/ServerID: \S+/, 'ServerID: X').replace(`Node.js version: ${process.version}`, 'Node.js version: V')), [
     '[INF] STREAM: Starting nats-streaming-server[ticketing] version 0.25.6',
     '[INF] STREAM: ServerID: X',
-    '[INF] STREAM: Go version: V',
+    '[INF] STREAM: Node.js version: V',
     '[INF] STREAM: Git commit: [not set]',
     '[FTL] STREAM: Failed to start: unsupported store type: FOO',
   ]);

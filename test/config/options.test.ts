@@ -63,7 +63,7 @@ test('command line - help and version on stdout, exit 0', () => {
   for (const argv of [['-v'], ['--version'], ['version'], ['-v', 'foo']]) {
     const r = parseCommandLine(argv);
     assert.equal(r.kind, 'version', argv.join(' '));
-    assert.match((r as { text: string }).text, /^natstream version \d+\.\d+\.\d+, nats-server: v2\.9\.24\n$/);
+    assert.match((r as { text: string }).text, /^natstream version \d+\.\d+\.\d+, nats-server: v2\.9\.0-natstream\.\d+\.\d+\.\d+\n$/);
   }
   const tls = parseCommandLine(['--help_tls']);
   assert.equal(tls.kind, 'help');
@@ -229,7 +229,7 @@ test('configuration files - per-channel limits with wildcards; 0 means unlimited
       }
     `);
     const o = run(['-sc', conf]);
-    assert.deepEqual(o.streaming.limits?.perChannel, {
+    assert.deepEqual({ ...o.streaming.limits?.perChannel }, {
       'orders.>': { maxMsgs: 1000 },
       audit: { maxAge: -1, maxMsgs: -1 },
       'foo.*.bar': { maxSubscriptions: 2, maxBytes: 1 << 20, maxInactivity: 600_000 },
@@ -311,11 +311,13 @@ test('start-up checks - the Go server\'s fatal messages', () => {
     [['--clustered', '-st', 'file', '--dir', 'd'], unsupportedErrors.clustering],
     [['--encrypt'], 'encryption key required'],
     [['--encryption_key', 'k', '--encryption_cipher', 'des'], 'encryption cipher not supported'],
-    [['--encryption_key', 'k'], unsupportedErrors.encryption],
-    [['--routes', 'nats://h:6222', '--cluster', 'nats://0.0.0.0:6222'], unsupportedErrors.routes],
+    [['--encryption_key', 'k', '--encryption_cipher', 'chachapoly'], 'encryption cipher not supported'],
   ];
   for (const [argv, msg] of cases) assert.equal(checkStartup(run(argv), {}), msg, argv.join(' '));
-  assert.equal(checkStartup(run(['--encrypt']), { NATS_STREAMING_ENCRYPTION_KEY: 'k' }), unsupportedErrors.encryption);
+  assert.equal(checkStartup(run(['--encryption_key', 'k']), {}), undefined);
+  assert.equal(checkStartup(run(['--encrypt', '--encryption_cipher', 'chacha']), { NATS_STREAMING_ENCRYPTION_KEY: 'k' }), undefined);
+  assert.deepEqual(run(['--encrypt', '--encryption_cipher', 'AES', '--encryption_key', 'k']).store.encryption, { cipher: 'AES', key: 'k' });
+  assert.equal(run([]).store.encryption, undefined, 'the environment variable alone does not turn encryption on (as in Go)');
   assert.equal(checkStartup(run(['-st', 'FILE', '--dir', 'x', '--ft_group', 'g']), {}), undefined);
 });
 

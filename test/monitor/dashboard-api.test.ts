@@ -32,7 +32,7 @@ describe('dashboard HTTP', () => {
       }
       const slash = await get(port, '/dashboard/');
       assert.deepEqual([slash.status, slash.headers.location], [301, '/dashboard']);
-      assert.deepEqual(await getJson(port, '/dashboard/config'), { publish: false, authRequired: false });
+      assert.deepEqual(await getJson(port, '/dashboard/config'), { publish: false, close: false, authRequired: false, deadLetterPrefix: 'DLQ', charts: true });
       const refused = await get(port, '/dashboard/publish', json({ channel: 'a', message: 'b' }));
       assert.deepEqual([refused.status, JSON.parse(refused.body)], [403, { error: DashboardText.publishDisabled }]);
       assert.ok((await get(port, '/')).body.includes('href="./dashboard"'));
@@ -55,7 +55,7 @@ describe('dashboard HTTP', () => {
     const stack = await startStack({ clusterId: 'd3', dashboard: { enabled: true, allowPublish: true } });
     try {
       const port = stack.monitor.port;
-      assert.deepEqual(await getJson(port, '/dashboard/config'), { publish: true, authRequired: false });
+      assert.deepEqual(await getJson(port, '/dashboard/config'), { publish: true, close: false, authRequired: false, deadLetterPrefix: 'DLQ', charts: true });
       const ok = await get(port, '/dashboard/publish', json({ channel: 'greetings', message: 'hi' }));
       assert.equal(ok.status, 200, ok.body);
       assert.equal(JSON.parse(ok.body).channel, 'greetings');
@@ -86,7 +86,7 @@ describe('dashboard HTTP', () => {
     });
     try {
       const port = stack.monitor.port;
-      assert.deepEqual(await getJson(port, '/dashboard/config'), { publish: true, authRequired: true });
+      assert.deepEqual(await getJson(port, '/dashboard/config'), { publish: true, close: false, authRequired: true, deadLetterPrefix: 'DLQ', charts: true });
       const anonymous = await get(port, '/dashboard/publish', json({ channel: 'c', message: 'm' }));
       assert.equal(anonymous.status, 401);
       assert.equal(anonymous.headers['www-authenticate'], 'Basic realm="natstream monitor"');

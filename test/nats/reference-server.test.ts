@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { goldenCases, replayCase } from '../support/golden-cases.js';
 import { freePort } from '../support/ports.js';
-import { RawClient } from '../support/raw-client.js';
+import { untilAccepting } from '../support/cluster.js';
 
 const BINARY = spawnSync('sh', ['-c', 'command -v nats-server'], { encoding: 'utf8' }).stdout.trim();
 const SAMPLE = ['D02', 'D04', 'D06', 'D09', 'D17', 'D20', 'D26', 'D27', 'D36', 'D45', 'D48', 'D53', 'D62', 'D67', 'D79', 'D89'];
@@ -19,18 +19,7 @@ before(async () => {
   if (!BINARY) return;
   port = await freePort();
   child = spawn(BINARY, ['-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  // Ready once it accepts a connection and sends INFO.
-  for (let i = 0; ; i++) {
-    try {
-      const c = await RawClient.connect(port);
-      await c.untilIncludes('\r\n');
-      c.close();
-      return;
-    } catch (err) {
-      if (i > 200) throw err;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
+  await untilAccepting(port);
 });
 after(() => {
   child?.kill();

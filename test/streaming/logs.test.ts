@@ -11,12 +11,12 @@ import { inboxOf, limits, publish, startStan, subscribe } from './harness.js';
 describe('log lines', () => {
   it('start-up banner, -SD/-SV lines of a session, shutdown', async () => {
     const h = await startStan({ clusterId: 'ticketing' });
-    const strip = (l: string) => l.replace(/=_INBOX\.\w+/g, '=_INBOX.X').replace(/ServerID: \w+/, 'ServerID: X').replace(/Go version: \S+/, 'Go version: V');
+    const strip = (l: string) => l.replace(/=_INBOX\.\w+/g, '=_INBOX.X').replace(/ServerID: \w+/, 'ServerID: X').replace(`Node.js version: ${process.version}`, 'Node.js version: V');
     const banner = h.logs.lines.map(strip);
     assert.deepEqual(banner, [
       '[INF] STREAM: Starting nats-streaming-server[ticketing] version 0.25.6',
       '[INF] STREAM: ServerID: X',
-      '[INF] STREAM: Go version: V',
+      '[INF] STREAM: Node.js version: V',
       '[INF] STREAM: Git commit: [not set]',
       '[INF] STREAM: Recovering the state...',
       '[INF] STREAM: No recovered state',

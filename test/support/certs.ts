@@ -11,6 +11,9 @@ export interface TestCerts {
   serverKey: string;
   clientCert: string;
   clientKey: string;
+  /** For routes: one certificate serves as server and client (both key usages), for 127.0.0.1/localhost. */
+  routeCert: string;
+  routeKey: string;
   cleanup(): void;
 }
 
@@ -22,7 +25,8 @@ export function makeTestCerts(): TestCerts {
   ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('ca-key.pem'), '-out', f('ca.pem'), '-days', '2', '-subj', '/CN=natstream test CA');
   writeFileSync(f('server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
   writeFileSync(f('client.ext'), 'extendedKeyUsage=clientAuth\n');
-  for (const who of ['server', 'client']) {
+  writeFileSync(f('route.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n');
+  for (const who of ['server', 'client', 'route']) {
     ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', f(`${who}-key.pem`), '-out', f(`${who}.csr`), '-subj', `/CN=natstream test ${who}`);
     ssl('x509', '-req', '-in', f(`${who}.csr`), '-CA', f('ca.pem'), '-CAkey', f('ca-key.pem'), '-CAcreateserial',
       '-out', f(`${who}.pem`), '-days', '2', '-extfile', f(`${who}.ext`));
@@ -34,6 +38,8 @@ export function makeTestCerts(): TestCerts {
     serverKey: f('server-key.pem'),
     clientCert: f('client.pem'),
     clientKey: f('client-key.pem'),
+    routeCert: f('route.pem'),
+    routeKey: f('route-key.pem'),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

@@ -28,7 +28,7 @@ export interface BadRecordContext {
 export function handleBadRecord(ctx: BadRecordContext, file: string, fd: number, sc: RecordScanner, result: Scan, typed: boolean): void {
   const { logger } = ctx;
   const offset = sc.offset;
-  const err = result === Scan.Torn ? E.unexpectedEof : E.corruptedData(sc.expectedCrc, sc.gotCrc);
+  const err = scanError(sc, result);
   if (result === Scan.Torn) {
     logger.error(L.unexpectedEofFor(file));
     if (!ctx.truncateBadEof) {
@@ -51,6 +51,16 @@ export function handleBadRecord(ctx: BadRecordContext, file: string, fd: number,
     logger.error(L.partTooShort(sc.tornPart, sc.tornExpected, sc.tornRead));
   }
   throw new Error(err);
+}
+
+/** The error text of a Scan.Torn or Scan.BadCrc result. */
+export function scanError(sc: RecordScanner, result: Scan): string {
+  return result === Scan.Torn ? E.unexpectedEof : E.corruptedData(sc.expectedCrc, sc.gotCrc);
+}
+
+/** A Scan.ZeroTail with data after it is cut like a zero-padded tail, but not silently. */
+export function reportZeroCut(logger: Logger, file: string, sc: RecordScanner): void {
+  if (sc.dataAfterZero) logger.error(L.zeroedCut(file, sc.offset));
 }
 
 function dumpRecord(logger: Logger, fd: number, offset: number, typed: boolean): void {

@@ -10,7 +10,10 @@
  * Within a round the files are written in order (data before index) and only then
  * synced, in parallel: an index entry is never on disk before its data record
  * (crashes aside from power loss leave at most unindexed data, which recovery
- * re-indexes). Progress is counted in rounds, so a compaction that rewrites a
+ * re-indexes). A message slice's index is a `lazy` file: flushes write it but sync
+ * only the data (a sync publisher waits for one fsync, not two); it is synced when
+ * forced and at close, and after a power loss recovery re-indexes the records past
+ * what the index holds, as it does for any unindexed tail. Progress is counted in rounds, so a compaction that rewrites a
  * file does not confuse pending waiters.
  */
 import * as path from 'node:path';
@@ -22,6 +25,8 @@ interface Waiter {
   /** Round number that must be complete. */
   round: number;
   sync: boolean;
+  /** The `lazy` files must be synced too. */
+  all: boolean;
   resolve: () => void;
   reject: (e: Error) => void;
 }
@@ -41,6 +46,8 @@ export class Committer {
   private appendedRound = 1; // appends since the last take belong to this round
   private writtenRound = 0;
   private syncedRound = 0;
+  /** Last round whose `lazy` files were synced too. */
+  private lazySyncedRound = 0;
   private waiters: Waiter[] = [];
   private running = false;
   private replaceReq: ReplaceRequest | null = null;
@@ -54,12 +61,15 @@ export class Committer {
    * @param sync fdatasync at every flush
    * @param bufferSize start writing in the background once a file holds this many pending bytes
    * @param after the loop waits for this before its first write (a new slice after the old one)
+   * @param lazy files among `files` that a flush writes but syncs only when forced (and at
+   *   close): a message slice's index, which recovery rebuilds from the data file's records
    */
   constructor(
     readonly files: AppendFile[],
     private readonly sync: boolean,
     private readonly bufferSize: number,
     private after: Promise<unknown> | null = null,
+    private readonly lazy: AppendFile[] = [],
   ) {}
 
   /** Call after appending to one of the files: starts a background write when a buffer is full. */
@@ -81,17 +91,19 @@ export class Committer {
   flush(forceSync = false): Promise<void> {
     if (this.failed) return Promise.reject(this.failed);
     const sync = forceSync || this.sync;
+    const all = forceSync && this.lazy.length > 0;
     const round = this.targetRound();
     const newEntry = sync && this.files.some((f) => f.created);
-    if ((sync ? this.syncedRound : this.writtenRound) >= round && !newEntry) return Promise.resolve();
-    return this.wait(round, sync);
+    const done = sync ? Math.min(this.syncedRound, all ? this.lazySyncedRound : Infinity) : this.writtenRound;
+    if (done >= round && !newEntry) return Promise.resolve();
+    return this.wait(round, sync, all);
   }
 
   /** Resolves once `file` bytes [0, end) are written (readable from disk); no fsync. */
   readable(file: AppendFile, end: number): Promise<void> {
     if (end <= file.writtenSize) return Promise.resolve();
     if (this.failed) return Promise.reject(this.failed);
-    return this.wait(this.targetRound(), false);
+    return this.wait(this.targetRound(), false, false);
   }
 
   /** The round holding the last appended byte: the open one if anything is pending, else the last taken. */
@@ -100,9 +112,9 @@ export class Committer {
     return this.appendedRound - 1;
   }
 
-  private wait(round: number, sync: boolean): Promise<void> {
+  private wait(round: number, sync: boolean, all: boolean): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.waiters.push({ round, sync, resolve, reject });
+      this.waiters.push({ round, sync, all, resolve, reject });
       if (!this.running) this.kick();
     });
   }
@@ -126,7 +138,8 @@ export class Committer {
     if (this.closed) return;
     let err: unknown = null;
     if (!this.failed) {
-      try { await this.flush(); } catch (e) { err = e; }
+      // With sync on, the lazy files are synced too before they are closed.
+      try { await this.flush(this.sync); } catch (e) { err = e; }
     }
     this.closed = true;
     for (const f of this.files) f.closed = true;
@@ -189,11 +202,14 @@ export class Committer {
         continue;
       }
       const newEntry = this.files.some((f) => f.created);
-      const needSync = this.waiters.some((w) => w.sync && (w.round > this.syncedRound || newEntry));
+      const needAll = this.waiters.some((w) => w.all && (w.round > this.lazySyncedRound || newEntry));
+      const needSync = needAll || this.waiters.some((w) => w.sync && (w.round > this.syncedRound || newEntry));
       if (needSync) {
         const round = this.writtenRound;
-        await Promise.all(this.files.map((f) => syncFile(f)));
+        // A lazy file just created is synced at once: its directory entry must be.
+        await Promise.all(this.files.map((f) => (needAll || f.created || !this.lazy.includes(f) ? syncFile(f) : null)));
         this.syncedRound = round;
+        if (needAll) this.lazySyncedRound = round;
       }
       this.settle();
       if (this.waiters.length === 0 && !this.replaceReq) {
@@ -222,7 +238,8 @@ export class Committer {
     if (this.waiters.length === 0) return;
     const keep: Waiter[] = [];
     for (const w of this.waiters) {
-      if ((w.sync ? this.syncedRound : this.writtenRound) >= w.round) w.resolve();
+      const done = w.sync ? Math.min(this.syncedRound, w.all ? this.lazySyncedRound : Infinity) : this.writtenRound;
+      if (done >= w.round) w.resolve();
       else keep.push(w);
     }
     this.waiters = keep;
@@ -259,7 +276,7 @@ export class Committer {
     file.writtenSize = content.length;
     file.created = false;
     // Every other file of this committer is unaffected; the round is complete.
-    if (this.files.length === 1) this.writtenRound = this.syncedRound = round;
+    if (this.files.length === 1) this.writtenRound = this.syncedRound = this.lazySyncedRound = round;
     this.replaceReq = null;
     req.resolve();
     this.settle();

@@ -1,121 +1,121 @@
 /**
- * The directory lock: one server per store directory.
+ * The directory lock: one server per store directory, held by the kernel.
  *
- * The Go server locks `<dir>/.rootdir.lck` with fcntl, and only in FT mode. Node
- * has no fcntl lock, so natstream uses the same file as an owner record instead:
- * created exclusively, holding `pid hostname`, its mtime refreshed every second.
- * A lock is stale, and taken over, when its owner is a dead process on this host
- * (or this very process in an earlier life: PID 1 in a restarted container), or,
- * for an owner on another host (shared volume), when its mtime stopped moving for
- * STALE_MS. Two Go FT servers and natstream FT servers must not share a directory:
- * they do not see each other's locks.
+ * The Go server locks `<dir>/.rootdir.lck` with a non-blocking fcntl(F_SETLK)
+ * write lock over the whole file (util/lockfile_unix.go). natstream takes the
+ * same lock on the same file through `fs-native-extensions`, which on Linux
+ * uses fcntl(F_OFD_SETLK): open-file-description locks conflict with the Go
+ * server's classic record locks, so a Go server and natstream on one directory
+ * exclude each other; unlike classic locks they also conflict between two
+ * descriptors of one process (two stores in one process), and closing some
+ * other descriptor of the file does not drop them. The kernel releases the lock
+ * when the descriptor closes, so a process killed with -9 leaves nothing stale.
+ *
+ * Outside FT mode the holder removes the file when it releases the lock (the
+ * directory is left as the Go server leaves it). Removing a lock file is safe
+ * only with a check on the other side: a contender that locked a descriptor whose
+ * file was meanwhile removed holds a lock on nothing, so after locking it checks
+ * that the path still names the inode it locked, and otherwise tries again. A Go
+ * server does not check that, so in FT mode (`keepFile`), where Go servers may
+ * be members of the group, the file stays, as the Go server leaves it.
+ * The file's content, `pid hostname`, only names the holder in error messages.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { createRequire } from 'node:module';
 
 export const LOCK_FILE_NAME = '.rootdir.lck';
-const REFRESH_MS = 1000;
-const STALE_MS = 5000;
 
-/** Directories locked by this process (a second store on the same directory must fail too). */
-const heldHere = new Set<string>();
+interface NativeLocks {
+  tryLock(fd: number, offset?: number, length?: number, opts?: { shared?: boolean }): boolean;
+}
+const native = createRequire(import.meta.url)('fs-native-extensions') as NativeLocks;
+
+/** fcntl's "someone else holds it" answers (the Go server treats these as "not now"). */
+const BUSY = new Set(['EAGAIN', 'EACCES', 'EWOULDBLOCK', 'EINTR', 'ENOLCK']);
 
 export interface LockOwner {
-  pid: number;
-  host: string;
-  ageMs: number;
+  /** What the holder wrote in the file (`pid hostname`), '' when unknown. */
+  holder: string;
 }
 
 export class DirLock {
-  private timer: NodeJS.Timeout | null = null;
-  private readonly key: string;
+  private fd: number | null = null;
   readonly file: string;
 
-  constructor(readonly dir: string) {
+  constructor(readonly dir: string, private readonly keepFile = false) {
     this.file = path.join(dir, LOCK_FILE_NAME);
-    this.key = path.resolve(dir);
   }
 
   get held(): boolean {
-    return this.timer !== null;
+    return this.fd !== null;
   }
 
-  /** Non-blocking. True when acquired (or already held); otherwise the current owner. */
+  /**
+   * Non-blocking. True when acquired (or already held); otherwise who holds it.
+   * Errors other than "held by someone" (missing directory, permissions) throw.
+   */
   tryAcquire(): true | LockOwner {
-    if (this.held) return true;
-    if (heldHere.has(this.key)) return { pid: process.pid, host: os.hostname(), ageMs: 0 };
-    for (let attempt = 0; attempt < 2; attempt++) {
-      // Written aside then hard-linked: the lock file appears atomically with its content.
-      const tmp = `${this.file}.${process.pid}.${Date.now()}`;
-      fs.writeFileSync(tmp, `${process.pid} ${os.hostname()}\n`);
-      try {
-        fs.linkSync(tmp, this.file);
-        this.start();
-        return true;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      } finally {
-        fs.rmSync(tmp, { force: true });
+    if (this.fd !== null) return true;
+    for (;;) {
+      const fd = fs.openSync(this.file, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o666);
+      if (!lockFd(fd)) {
+        fs.closeSync(fd);
+        return { holder: readHolder(this.file) };
       }
-      const owner = readOwner(this.file);
-      if (!owner) continue; // removed meanwhile: try again
-      if (!isStale(owner)) return owner;
-      // Move the stale record aside; only one contender can rename it.
-      const aside = `${this.file}.stale.${process.pid}.${Date.now()}`;
+      if (!sameInode(fd, this.file)) {
+        fs.closeSync(fd); // locked a file its holder removed on release: try the current one
+        continue;
+      }
+      this.fd = fd;
       try {
-        fs.renameSync(this.file, aside);
-        fs.rmSync(aside, { force: true });
+        fs.ftruncateSync(fd, 0);
+        fs.writeSync(fd, `${process.pid} ${os.hostname()}\n`, 0);
       } catch {
-        // someone else took it over first
+        // The note is informative only; the lock is what counts.
       }
+      return true;
     }
-    const owner = readOwner(this.file);
-    return owner ?? { pid: 0, host: '', ageMs: 0 };
   }
 
+  /** Removes the file (unless kept), then closes the descriptor, which releases the lock. */
   release(): void {
-    if (!this.timer) return;
-    clearInterval(this.timer);
-    this.timer = null;
-    heldHere.delete(this.key);
-    const owner = readOwner(this.file);
-    if (owner && owner.pid === process.pid && owner.host === os.hostname()) fs.rmSync(this.file, { force: true });
-  }
-
-  private start(): void {
-    heldHere.add(this.key);
-    this.timer = setInterval(() => {
-      const now = new Date();
-      try { fs.utimesSync(this.file, now, now); } catch { /* directory removed: nothing to refresh */ }
-    }, REFRESH_MS);
-    this.timer.unref();
-  }
-}
-
-function readOwner(file: string): LockOwner | null {
-  try {
-    const st = fs.statSync(file);
-    const [pid, host] = fs.readFileSync(file, 'utf8').trim().split(/\s+/);
-    return { pid: Number(pid) || 0, host: host ?? '', ageMs: Date.now() - st.mtimeMs };
-  } catch {
-    return null;
-  }
-}
-
-function isStale(o: LockOwner): boolean {
-  if (o.host === os.hostname()) {
-    if (o.pid === process.pid) return true; // not in heldHere: left by an earlier process with our PID
-    if (o.pid <= 0) return true;
-    try {
-      process.kill(o.pid, 0);
-      return false;
-    } catch (e) {
-      return (e as NodeJS.ErrnoException).code === 'ESRCH';
+    if (this.fd === null) return;
+    const fd = this.fd;
+    this.fd = null;
+    if (!this.keepFile) {
+      try { fs.rmSync(this.file, { force: true }); } catch { /* directory gone */ }
     }
+    try { fs.closeSync(fd); } catch { /* already closed */ }
   }
-  return o.ageMs > STALE_MS;
 }
 
-/** How long a lock of another host may need to be seen as stale. */
-export const LOCK_STALE_MS = STALE_MS;
+/** Non-blocking exclusive lock of the whole file; false when another holds it. */
+function lockFd(fd: number): boolean {
+  try {
+    return native.tryLock(fd, 0, 0);
+  } catch (e) {
+    if (BUSY.has((e as NodeJS.ErrnoException).code ?? '')) return false;
+    fs.closeSync(fd);
+    throw e;
+  }
+}
+
+function sameInode(fd: number, file: string): boolean {
+  try {
+    const a = fs.fstatSync(fd);
+    const b = fs.statSync(file);
+    return a.ino === b.ino && a.dev === b.dev;
+  } catch {
+    return false;
+  }
+}
+
+function readHolder(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}

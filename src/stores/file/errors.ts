@@ -51,6 +51,16 @@ export const FILE_STORE_LOGS = {
   corruptedRecord: (file: string, err: string) => `Corrupted record in file "${file}": ${err}`,
   /** natstream adds the offset, which the Go dump leaves implicit. */
   recordOffset: (file: string, offset: number) => `Bad record in file "${file}" at offset ${offset}`,
+  /** natstream only: what happens to a damaged record met after start-up (damage.ts). */
+  damagedSkipped: (channel: string, seq: number) =>
+    `Message ${seq} of channel ${JSON.stringify(channel)} cannot be read and is skipped (see natstream fsck)`,
+  damageLogCapped: (where: string) =>
+    `Further damaged records in "${where}" are not logged; /streaming/storez lists them`,
+  zeroedCut: (file: string, offset: number) =>
+    `File "${file}" has a zeroed record header at offset ${offset} with data after it: truncated there, ` +
+    'as a zero-padded tail; records after it are lost (natstream fsck on a copy taken before the start lists them)',
+  unreadableMessage: (channel: string, seq: number, err: string) =>
+    `Unable to read message ${seq} of channel ${JSON.stringify(channel)}: ${err}`,
   truncated: (file: string, offset: number) => `File "${file}" has been truncated to offset: ${offset}`,
   recoveryResumes: 'Recovery resumes...',
   partTooShort: (part: string, expected: number, read: number) =>

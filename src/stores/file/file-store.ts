@@ -10,21 +10,23 @@
  *   D/<channel>/subs.dat    subscription records       (sub-store.ts)
  *
  * Files are opened lazily: a store that only recovers nothing and is closed
- * leaves the directory as it found it (except the lock file while open).
+ * leaves the directory as it found it, but for the lock file (dir-lock.ts).
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Logger } from '../../util/logger.js';
 import { DEFAULT_STORE_LIMITS, resolveChannelLimits, validateLimits } from '../limits.js';
 import {
   StoreError, type ChannelLimits, type ChannelStore, type ClientInfo, type RecoveredChannel,
-  type RecoveredState, type ServerInfo, type Store, type StoreLimits,
+  type DamagedRecord, type RecoveredState, type ServerInfo, type Store, type StoreLimits,
 } from '../store.js';
+import type { DeliveryCounts } from '../delivery-counts.js';
 import { ClientLog, CLIENTS_FILE_NAME } from './client-log.js';
 import { syncDir } from './committer.js';
 import { crc32For, type Crc32 } from './crc32.js';
-import { DirLock, LOCK_STALE_MS } from './dir-lock.js';
+import { FileDeliveryCounts } from './delivery-counts.js';
+import { DirLock } from './dir-lock.js';
+import { DamageLog } from '../damage.js';
 import { FILE_STORE_ERRORS as E } from './errors.js';
 import { FileMsgStore } from './msg-store.js';
 import { resolveFileStoreOptions, type FileStoreOptions } from './options.js';
@@ -62,6 +64,7 @@ export class FileStore implements Store {
   private timer: NodeJS.Timeout | null = null;
   private syncTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  private readonly damage: DamageLog;
 
   private constructor(opts: FileStoreOptions, private readonly logger: Logger, extra: OpenFileStoreOptions) {
     this.options = opts;
@@ -69,7 +72,8 @@ export class FileStore implements Store {
     this.root = opts.dir;
     this.crc32 = crc32For(opts.crcPoly);
     this.clients = new ClientLog(path.join(this.root, CLIENTS_FILE_NAME), this.root, opts, this.crc32, logger);
-    this.lock = new DirLock(this.root);
+    this.lock = new DirLock(this.root, extra.ftMode === true);
+    this.damage = new DamageLog(logger);
     if (extra.limits) this.setLimits(extra.limits);
   }
 
@@ -85,7 +89,7 @@ export class FileStore implements Store {
       throw new Error(E.unableToCreateRoot(opts.dir, (e as Error).message));
     }
     const store = new FileStore(opts, logger, extra);
-    if (!extra.ftMode) await store.lockOrWait();
+    if (!extra.ftMode) await store.lockDir();
     try {
       store.checkTruncateWitness();
     } catch (e) {
@@ -94,6 +98,10 @@ export class FileStore implements Store {
     }
     store.startTimers();
     return store;
+  }
+
+  damagedRecords(): DamagedRecord[] {
+    return this.damage.records();
   }
 
   async getExclusiveLock(): Promise<boolean> {
@@ -151,6 +159,11 @@ export class FileStore implements Store {
     return ch;
   }
 
+  /** natstream only: the channel's delivery counts (dead letters), in a file of its own beside the Go files. */
+  async openDeliveryCounts(channel: string): Promise<DeliveryCounts> {
+    return new FileDeliveryCounts(this.channelDir(channel), this.options.sync);
+  }
+
   async deleteChannel(channel: string): Promise<void> {
     const ch = this.channels.get(channel);
     if (!ch) throw new StoreError('notFound');
@@ -195,7 +208,8 @@ export class FileStore implements Store {
     const limits = resolveChannelLimits(this.limits, name);
     const dir = path.join(this.root, name);
     const common = { channel: name, rootDir: this.root, limits, opts: this.options, crc32: this.crc32, logger: this.logger };
-    const msgs = recover ? FileMsgStore.recover({ ...common, dir }) : FileMsgStore.create({ ...common, dir });
+    const mctx = { ...common, dir, damage: this.damage };
+    const msgs = recover ? FileMsgStore.recover(mctx) : FileMsgStore.create(mctx);
     let subs: FileSubStore;
     try {
       const sctx = { ...common, file: path.join(dir, SUBS_FILE_NAME) };
@@ -227,17 +241,10 @@ export class FileStore implements Store {
    * Takes the directory lock; an owner on another host may need a few seconds to
    * be recognised as gone (its lock file stops being refreshed).
    */
-  private async lockOrWait(): Promise<void> {
-    const deadline = Date.now() + LOCK_STALE_MS + 1500;
-    for (;;) {
-      const r = this.lock.tryAcquire();
-      if (r === true) return;
-      const sameHost = r.host === os.hostname();
-      if (sameHost || Date.now() > deadline) {
-        throw new Error(E.dirLocked(this.root, `pid ${r.pid} on ${r.host || 'unknown host'}`));
-      }
-      await new Promise((res) => setTimeout(res, 500));
-    }
+  /** The kernel releases a dead holder's lock, so a lock held now is held by a live server. */
+  private async lockDir(): Promise<void> {
+    const r = this.lock.tryAcquire();
+    if (r !== true) throw new Error(E.dirLocked(this.root, r.holder ? `pid ${r.holder.replace(' ', ' on ')}` : 'unknown holder'));
   }
 
   /** `-file_truncate_bad_eof` may not be used on two starts in a row (Go: .truncate.lck). */

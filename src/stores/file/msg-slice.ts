@@ -93,6 +93,15 @@ export class Slice {
 
   /** Appends the entry of `seq` (holes are added for skipped sequences). */
   push(seq: number, offset: number, size: number): void {
+    const next = this.entries;
+    if (next > 0 && seq === this.baseSeq + next && next < this.offsets.length) {
+      // the common case, kept small enough to be inlined: the next sequence, room left
+      this.offsets[next] = offset;
+      this.sizes[next] = size;
+      this.entries = next + 1;
+      this.bytes += size + MSG_RECORD_OVERHEAD;
+      return;
+    }
     if (this.entries === 0) this.baseSeq = seq;
     let i = seq - this.baseSeq;
     while (this.entries < i) {
@@ -122,16 +131,22 @@ export class Slice {
     return this.sizes[seq - this.baseSeq];
   }
 
+  /** Room for `n` entries in all (recovery knows the count from the index size). */
+  reserve(n: number): void {
+    if (n <= this.offsets.length) return;
+    const o = new Float64Array(n);
+    o.set(this.offsets.subarray(0, this.entries));
+    const s = new Uint32Array(n);
+    s.set(this.sizes.subarray(0, this.entries));
+    this.offsets = o;
+    this.sizes = s;
+  }
+
   private set(i: number, offset: number, size: number): void {
     if (i >= this.offsets.length) {
       let cap = this.offsets.length * 2;
       while (cap <= i) cap *= 2;
-      const o = new Float64Array(cap);
-      o.set(this.offsets.subarray(0, this.entries));
-      const s = new Uint32Array(cap);
-      s.set(this.sizes.subarray(0, this.entries));
-      this.offsets = o;
-      this.sizes = s;
+      this.reserve(cap);
     }
     this.offsets[i] = offset;
     this.sizes[i] = size;

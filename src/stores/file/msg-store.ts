@@ -17,13 +17,14 @@ import { friendlyBytes } from '../limits.js';
 import type { ChannelLimits, Msg, MsgStore, MsgStoreState } from '../store.js';
 import { AppendFile } from './append-file.js';
 import { Committer } from './committer.js';
-import type { Crc32 } from './crc32.js';
+import { crc32Table, type Crc32 } from './crc32.js';
 import { FILE_STORE_ERRORS as E } from './errors.js';
 import {
   INDEX_RECORD_SIZE, MSG_RECORD_OVERHEAD, RECORD_HEADER_SIZE, UNTYPED, frameRecord, writeIndexEntry,
 } from './framing.js';
 import { readTimestampSync, recoverSlices } from './msg-recovery.js';
 import { MsgCache } from './msg-cache.js';
+import type { DamageLog } from '../damage.js';
 import { readRun, type ReadContext } from './msg-reader.js';
 import { HOLE, Slice, discardSliceFiles } from './msg-slice.js';
 import type { FileStoreOptions } from './options.js';
@@ -38,6 +39,8 @@ export interface MsgStoreContext {
   opts: FileStoreOptions;
   crc32: Crc32;
   logger: Logger;
+  /** Where damaged records met by lookups are reported (one per store). */
+  damage: DamageLog;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -66,10 +69,15 @@ export class FileMsgStore implements MsgStore {
   private readonly slSizeLim: number;
   private readonly slAgeLimNs: bigint;
   private readonly readCtx: ReadContext;
+  private readonly crcTable: Uint32Array;
 
   private constructor(private readonly ctx: MsgStoreContext) {
     this.cache = new MsgCache(Math.max(MIN_CACHE_BYTES, ctx.opts.readBufferSize * 4));
-    this.readCtx = { crc32: ctx.crc32, checkCrc: ctx.opts.crc, readBufferSize: ctx.opts.readBufferSize, logger: ctx.logger };
+    this.crcTable = crc32Table(ctx.opts.crcPoly);
+    this.readCtx = {
+      crc32: ctx.crc32, checkCrc: ctx.opts.crc, readBufferSize: ctx.opts.readBufferSize, logger: ctx.logger,
+      onDamaged: (sl, i, offset, err) => this.onDamaged(sl, i, offset, err),
+    };
     // Slice limits: the options, or else a quarter of each channel limit (Go: setSliceLimits).
     const o = ctx.opts;
     let count = o.sliceMaxMsgs;
@@ -95,7 +103,7 @@ export class FileMsgStore implements MsgStore {
   static recover(ctx: MsgStoreContext): FileMsgStore {
     const ms = new FileMsgStore(ctx);
     const slices = recoverSlices({
-      channel: ctx.channel, dir: ctx.dir, crc32: ctx.crc32, checkCrc: ctx.opts.crc,
+      channel: ctx.channel, dir: ctx.dir, crc32: ctx.crc32, crcPoly: ctx.opts.crcPoly, checkCrc: ctx.opts.crc,
       logger: ctx.logger, rootDir: ctx.rootDir, truncateBadEof: ctx.opts.truncateBadEof,
     });
     ms.slices = slices;
@@ -294,7 +302,7 @@ export class FileMsgStore implements MsgStore {
     dat.buf.set(encoded, p + RECORD_HEADER_SIZE);
     frameRecord(dat.buf, p, UNTYPED, size, this.ctx.crc32);
     const q = idx.alloc(INDEX_RECORD_SIZE);
-    writeIndexEntry(idx.buf, q, seq, offset, ts, size, this.ctx.crc32);
+    writeIndexEntry(idx.buf, q, seq, offset, ts, size, this.crcTable);
     if (sl.entries === 0) sl.firstWrite = ts;
     sl.push(seq, offset, size);
     const c = sl.committer!;
@@ -331,7 +339,7 @@ export class FileMsgStore implements MsgStore {
     const prev = this.write;
     // The new slice writes only after the previous one is flushed: the log stays gap-free on disk.
     const after = prev ? this.retire(prev) : null;
-    sl.committer = new Committer([sl.dat, sl.idx], this.ctx.opts.sync, this.ctx.opts.bufferSize, after);
+    sl.committer = new Committer([sl.dat, sl.idx], this.ctx.opts.sync, this.ctx.opts.bufferSize, after, [sl.idx]);
     this.slices.push(sl);
     this.write = sl;
     this.lastSliceNo = sl.no;
@@ -342,7 +350,7 @@ export class FileMsgStore implements MsgStore {
   private openForWrite(sl: Slice, after: Promise<unknown> | null): void {
     sl.dat = AppendFile.open(sl.datPath, fs.statSync(sl.datPath).size);
     sl.idx = AppendFile.open(sl.idxPath, fs.statSync(sl.idxPath).size);
-    sl.committer = new Committer([sl.dat, sl.idx], this.ctx.opts.sync, this.ctx.opts.bufferSize, after);
+    sl.committer = new Committer([sl.dat, sl.idx], this.ctx.opts.sync, this.ctx.opts.bufferSize, after, [sl.idx]);
     this.write = sl;
   }
 
@@ -507,6 +515,22 @@ export class FileMsgStore implements MsgStore {
       if (run.length > 0) return run[0].timestamp;
     }
     return BigInt.asIntN(64, (1n << 63n) - 1n);
+  }
+
+  /**
+   * A record that cannot be read becomes a hole: reported once, no longer counted,
+   * skipped by every later lookup (the messages around it stay readable).
+   */
+  private onDamaged(sl: Slice, i: number, offset: number, err: string): void {
+    if (sl.offsets[i] === HOLE) return;
+    const seq = sl.baseSeq + i;
+    if (i >= sl.rmCount && seq >= this.first) {
+      this.count--;
+      this.bytes -= sl.sizes[i] + MSG_RECORD_OVERHEAD;
+    }
+    sl.offsets[i] = HOLE;
+    sl.holes++;
+    this.ctx.damage.report({ channel: this.ctx.channel, file: sl.datPath, offset, sequence: seq, error: err });
   }
 
   /** Reads a run of messages of `sl` from disk (see msg-reader.ts) and caches them. */

@@ -28,6 +28,12 @@ export class RecordScanner {
   tornPart: 'record header' | 'record payload' = 'record header';
   tornExpected = 0;
   tornRead = 0;
+  /**
+   * For Scan.ZeroTail: non-zero bytes follow the zero header. The file is still cut
+   * there, as the Go server does (a crash can leave such a tail, never acknowledged),
+   * but it may also be a zeroed range inside the file: recovery reports it.
+   */
+  dataAfterZero = false;
 
   private winStart = 0; // file offset of buf[0]
   private winLen = 0;
@@ -65,7 +71,10 @@ export class RecordScanner {
       type = first >>> 24;
       size = first & 0xffffff;
     }
-    if (size === 0 && type === 0 && crc === 0) return Scan.ZeroTail;
+    if (size === 0 && type === 0 && crc === 0) {
+      this.dataAfterZero = !this.zeroFrom(off + RECORD_HEADER_SIZE);
+      return Scan.ZeroTail;
+    }
     this.type = type;
     this.size = size;
     if (!this.ensure(off, RECORD_HEADER_SIZE + size)) {
@@ -86,6 +95,18 @@ export class RecordScanner {
     }
     this.next_ = off + RECORD_HEADER_SIZE + size;
     return Scan.Record;
+  }
+
+  /** Whether every byte from `off` to the end of the file is zero. */
+  private zeroFrom(off: number): boolean {
+    const chunk = Buffer.allocUnsafe(64 * 1024);
+    for (let pos = off; pos < this.fileSize;) {
+      const n = fs.readSync(this.fd, chunk, 0, Math.min(chunk.length, this.fileSize - pos), pos);
+      if (n === 0) break;
+      for (let i = 0; i < n; i++) if (chunk[i] !== 0) return false;
+      pos += n;
+    }
+    return true;
   }
 
   /** Makes file bytes [off, off + n) available in this.buf; false if the file is shorter. */

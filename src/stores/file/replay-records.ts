@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { handleBadRecord, type BadRecordContext } from './bad-record.js';
+import { handleBadRecord, reportZeroCut, type BadRecordContext } from './bad-record.js';
 import type { Crc32 } from './crc32.js';
 import { FILE_STORE_NOTES as N } from './errors.js';
 import { VERSION_SIZE, checkVersion, headerNeverSynced } from './framing.js';
@@ -37,6 +37,7 @@ export function replayRecordFile(
       const r = sc.next();
       if (r === Scan.End) break;
       if (r === Scan.ZeroTail) {
+        reportZeroCut(bad.logger, path, sc);
         io.ftruncateSync(fd, sc.offset);
         size = sc.offset;
         break;

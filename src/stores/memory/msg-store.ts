@@ -1,20 +1,25 @@
 /**
  * Messages of one channel, in memory (Go stores/memstore.go). Sequences are
  * contiguous and only ever removed from the head (limits, age), so the messages
- * live in an array indexed by `seq - first`; removed heads are compacted away in
- * bulk rather than shifted one by one.
+ * live in a window indexed by `seq - first`: their bytes in slabs (msg-slabs.ts),
+ * about 20 bytes of bookkeeping each. The newest RECENT messages are also kept as
+ * the Msg objects stored, so delivering them, live or in catch-up, decodes nothing;
+ * older ones are decoded from their bytes when looked up.
  */
 
 import type { Logger } from '../../util/logger.js';
+import { msgFromEncoded } from '../../protocol/stan-msg.js';
 import { friendlyBytes } from '../limits.js';
 import type { ChannelLimits, Msg, MsgStore, MsgStoreState } from '../store.js';
+import { MsgSlabs } from './msg-slabs.js';
 
-const COMPACT_MIN = 1024;
+/** Newest messages kept as objects (a power of two: a ring indexed by sequence). */
+const RECENT = 8192;
 
 export class MemoryMsgStore implements MsgStore {
-  /** msgs[head + (seq - first)] holds `seq`; holes (never stored) are undefined. */
-  private msgs: Array<Msg | undefined> = [];
-  private head = 0;
+  /** Slot seq - first holds `seq`; holes (never stored) are empty slots. */
+  private msgs = new MsgSlabs();
+  private recent: Array<Msg | undefined> = new Array(RECENT);
   private first = 0;
   private last = 0;
   private count = 0;
@@ -34,17 +39,17 @@ export class MemoryMsgStore implements MsgStore {
     if (seq <= this.last) return seq;
     if (this.first === 0 || this.count === 0 && this.first > this.last) {
       // first message ever, or every earlier one was removed: restart the window here
-      this.msgs.length = 0;
-      this.head = 0;
+      this.msgs.clear();
       this.first = seq;
     } else {
-      for (let s = this.last + 1; s < seq; s++) this.msgs.push(undefined);
+      for (let s = this.last + 1; s < seq; s++) this.msgs.push(null, 0n);
     }
-    this.msgs.push(msg);
+    this.msgs.push(msg.encoded, msg.timestamp);
+    this.recent[seq & (RECENT - 1)] = msg;
     this.last = seq;
     this.count++;
     this.bytes += msg.encoded.length;
-    if (this.limits.maxAge > 0 && this.ageTimer === undefined) this.armAgeTimerFor(this.msgs[this.head] ?? msg);
+    if (this.limits.maxAge > 0 && this.ageTimer === undefined) this.armAgeTimer(this.dueMs(this.msgs.has(0) ? this.msgs.timestamp(0) : msg.timestamp));
     const maxMsgs = this.limits.maxMsgs;
     const maxBytes = this.limits.maxBytes;
     if (maxMsgs > 0 || maxBytes > 0) {
@@ -62,7 +67,10 @@ export class MemoryMsgStore implements MsgStore {
 
   lookupSync(seq: number): Msg | undefined {
     if (seq < this.first || seq > this.last) return undefined;
-    return this.msgs[this.head + (seq - this.first)];
+    const r = this.recent[seq & (RECENT - 1)];
+    if (r !== undefined && r.sequence === seq) return r;
+    const i = seq - this.first;
+    return this.msgs.has(i) ? msgFromEncoded(this.msgs.encoded(i)) : undefined;
   }
 
   lookup(seq: number): Promise<Msg | undefined> {
@@ -78,7 +86,7 @@ export class MemoryMsgStore implements MsgStore {
     if (from < this.first) from = this.first;
     if (to > this.last) to = this.last;
     for (let s = from; s <= to && out.length < max; s++) {
-      const m = this.msgs[this.head + (s - this.first)];
+      const m = this.lookupSync(s);
       if (m !== undefined) out.push(m);
     }
     return out;
@@ -95,20 +103,18 @@ export class MemoryMsgStore implements MsgStore {
   getSequenceFromTimestamp(timestamp: bigint): Promise<number> {
     if (this.first === 0) return Promise.resolve(0);
     if (this.count === 0) return Promise.resolve(this.last + 1);
-    const firstMsg = this.lookupSync(this.first)!;
-    if (firstMsg.timestamp >= timestamp) return Promise.resolve(this.first);
-    const lastMsg = this.lookupSync(this.last)!;
-    if (timestamp > lastMsg.timestamp) return Promise.resolve(this.last + 1);
+    const w = this.msgs;
+    if (w.timestamp(0) >= timestamp) return Promise.resolve(this.first);
+    if (timestamp > w.timestamp(w.size - 1)) return Promise.resolve(this.last + 1);
     // timestamps never decrease within a channel: binary search the window
-    let lo = this.head;
-    let hi = this.msgs.length - 1;
+    let lo = 0;
+    let hi = w.size - 1;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const m = this.msgs[mid];
-      if (m !== undefined && m.timestamp >= timestamp) hi = mid;
+      if (w.has(mid) && w.timestamp(mid) >= timestamp) hi = mid;
       else lo = mid + 1;
     }
-    return Promise.resolve(this.first + (lo - this.head));
+    return Promise.resolve(this.first + lo);
   }
 
   firstMsg(): Promise<Msg | undefined> {
@@ -134,8 +140,8 @@ export class MemoryMsgStore implements MsgStore {
 
   empty(): Promise<void> {
     this.clearAgeTimer();
-    this.msgs = [];
-    this.head = 0;
+    this.msgs.clear();
+    this.recent = new Array(RECENT);
     this.count = 0;
     this.bytes = 0;
     if (this.first !== 0) this.first = this.last + 1;
@@ -151,31 +157,28 @@ export class MemoryMsgStore implements MsgStore {
   /** Drops the oldest message (skipping holes); `first` moves past it. */
   private removeFirst(): void {
     this.skipHoles();
-    const m = this.msgs[this.head];
-    if (m === undefined) return;
-    this.msgs[this.head] = undefined;
-    this.head++;
+    if (this.msgs.size === 0 || !this.msgs.has(0)) return;
+    const n = this.msgs.byteLength(0);
+    const slot = this.first & (RECENT - 1);
+    if (this.recent[slot]?.sequence === this.first) this.recent[slot] = undefined;
+    this.msgs.shift();
     this.first++;
     this.count--;
-    this.bytes -= m.encoded.length;
-    if (this.head >= COMPACT_MIN && this.head * 2 >= this.msgs.length) {
-      this.msgs = this.msgs.slice(this.head);
-      this.head = 0;
-    }
+    this.bytes -= n;
   }
 
   private skipHoles(): void {
-    while (this.first < this.last && this.msgs[this.head] === undefined) {
-      this.head++;
+    while (this.first < this.last && !this.msgs.has(0)) {
+      this.msgs.shift();
       this.first++;
     }
   }
 
-  /** Arms the age timer for when `oldest` (the oldest stored message) expires. */
-  private armAgeTimerFor(oldest: Msg): void {
+  /** Milliseconds until a message stored at `timestamp` expires. */
+  private dueMs(timestamp: bigint): number {
     const now = BigInt(Date.now()) * 1_000_000n;
-    const dueNs = oldest.timestamp + BigInt(this.limits.maxAge) * 1_000_000n - now;
-    this.armAgeTimer(dueNs <= 0n ? 0 : Number(dueNs / 1_000_000n) + 1);
+    const dueNs = timestamp + BigInt(this.limits.maxAge) * 1_000_000n - now;
+    return dueNs <= 0n ? 0 : Number(dueNs / 1_000_000n) + 1;
   }
 
   private armAgeTimer(ms: number): void {
@@ -198,8 +201,7 @@ export class MemoryMsgStore implements MsgStore {
     const now = BigInt(Date.now()) * 1_000_000n;
     while (this.count > 0) {
       this.skipHoles();
-      const m = this.lookupSync(this.first)!;
-      const elapsed = now - m.timestamp;
+      const elapsed = now - this.msgs.timestamp(0);
       if (elapsed >= maxAgeNs) {
         this.removeFirst();
       } else {

@@ -10,7 +10,9 @@ import {
   StoreError, type ChannelLimits, type ChannelStore, type ClientInfo, type RecoveredChannel, type RecoveredState,
   type ServerInfo, type Store, type StoreLimits,
 } from '../store.js';
+import type { DeliveryCounts } from '../delivery-counts.js';
 import { bytes, num, str, type Db } from './db.js';
+import { SqlDeliveryCounts } from './delivery-counts.js';
 import { redactSource } from './dsn.js';
 import { SqlErrors, SqlStoreError } from './errors.js';
 import { SqlStoreLock } from './lock.js';
@@ -35,6 +37,8 @@ export interface SqlStoreHooks {
   onLockLost?: (why: string) => void;
   /** Lock refresh interval (ms); 1000 as in the Go server. Tests lower it. */
   lockIntervalMs?: number;
+  /** FT standby: watch the StoreLock row from the start (lock.ts), for a faster takeover. */
+  ftMode?: boolean;
 }
 
 interface SqlChannel {
@@ -78,6 +82,7 @@ export class SqlStore implements Store {
       const store = new SqlStore(db, ctx, log, hooks, redactSource(o.driver, o.source));
       if (limits) store.setLimits(limits);
       await store.loadCounters();
+      if (hooks.ftMode) store.storeLock().watch(200);
       return store;
     } catch (err) {
       await db.close().catch(() => undefined);
@@ -96,6 +101,10 @@ export class SqlStore implements Store {
 
   async getExclusiveLock(): Promise<boolean> {
     if (this.closed) return false;
+    return this.storeLock().tryAcquire();
+  }
+
+  private storeLock(): SqlStoreLock {
     if (this.lock === undefined) {
       this.lock = new SqlStoreLock(this.db, this.stmts, this.log, this.hooks.lockIntervalMs ?? 1000, (why) => {
         if (this.hooks.onLockLost) {
@@ -106,7 +115,7 @@ export class SqlStore implements Store {
         }
       });
     }
-    return this.lock.tryAcquire();
+    return this.lock;
   }
 
   init(info: ServerInfo): Promise<void> {
@@ -195,6 +204,13 @@ export class SqlStore implements Store {
     const ch: SqlChannel = { id, msgs: m, subs: s, store: { msgs: m, subs: s }, limits };
     this.channels.set(name, ch);
     return ch;
+  }
+
+  /** natstream only: the channel's delivery counts (dead letters), in a table of their own (delivery-counts.ts). */
+  async openDeliveryCounts(channel: string): Promise<DeliveryCounts> {
+    const ch = this.channels.get(channel);
+    if (!ch) throw new StoreError('notFound');
+    return new SqlDeliveryCounts(this.db, ch.id);
   }
 
   deleteChannel(channel: string): Promise<void> {

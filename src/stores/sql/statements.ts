@@ -68,7 +68,7 @@ const MYSQL = {
 
 export type Statements = { readonly [K in keyof typeof MYSQL]: string };
 
-function toPostgres(stmt: string): string {
+export function toPostgres(stmt: string): string {
   let n = 0;
   return stmt.replace(/\?/g, () => `$${++n}`).replace(/`row`/g, 'row');
 }

@@ -1,6 +1,7 @@
 /**
  * The directory lock: one server per store directory, released by close or by
- * the death of the process; FT mode locks through getExclusiveLock().
+ * the death of the process (an fcntl lock, as the Go server's); FT mode locks
+ * through getExclusiveLock().
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -26,7 +27,7 @@ describe('file store: directory lock', () => {
       await assert.rejects(FileStore.open({ dir }, silentLogger), /is in use by another server/);
       assert.equal(await a.getExclusiveLock(), true, 'idempotent for the holder');
       await a.close();
-      assert.ok(!fs.existsSync(path.join(dir, LOCK)), 'released on close');
+      assert.ok(!fs.existsSync(path.join(dir, LOCK)), 'removed on close');
       const b = await FileStore.open({ dir }, silentLogger);
       await b.close();
     } finally {
@@ -34,7 +35,7 @@ describe('file store: directory lock', () => {
     }
   });
 
-  it('a lock left by a dead process is taken over', async () => {
+  it('a lock file left by a dead process does not lock anything', async () => {
     const { dir, cleanup } = await tempDir();
     try {
       const dead = spawnSync(process.execPath, ['-e', '']).pid!;
@@ -59,9 +60,13 @@ describe('file store: directory lock', () => {
       const [line] = await once(child.stdout!, 'data');
       assert.equal(String(line).trim(), 'locked');
       await assert.rejects(FileStore.open({ dir }, silentLogger), new RegExp(`pid ${child.pid} on `));
+      const ft = await FileStore.open({ dir }, silentLogger, { ftMode: true });
+      assert.equal(await ft.getExclusiveLock(), false, 'an FT standby does not get it either');
       const exited = once(child, 'exit');
       child.kill('SIGKILL');
       await exited;
+      assert.equal(await ft.getExclusiveLock(), true, 'released by the kernel on kill -9');
+      await ft.close();
       const s = await FileStore.open({ dir }, silentLogger);
       await s.close();
     } finally {
@@ -75,11 +80,11 @@ describe('file store: directory lock', () => {
     try {
       const a = await FileStore.open({ dir }, silentLogger, { ftMode: true });
       const b = await FileStore.open({ dir }, silentLogger, { ftMode: true });
-      assert.ok(!fs.existsSync(path.join(dir, LOCK)));
       assert.equal(await a.getExclusiveLock(), true);
       assert.equal(await b.getExclusiveLock(), false);
       assert.equal(await a.getExclusiveLock(), true);
       await a.close();
+      assert.ok(fs.existsSync(path.join(dir, LOCK)), 'kept in FT mode, as the Go server does');
       assert.equal(await b.getExclusiveLock(), true);
       await b.close();
     } finally {

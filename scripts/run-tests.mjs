@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// Runs the compiled test files with Node's own test runner, the same way on
+// Node 20, 22 and 24. `node --test DIR` means different things across those
+// versions (a directory on 20, where it also runs the support modules as
+// tests; a file glob since 21, where a bare directory is "not found"), so the
+// files are listed here and passed explicitly.
+//   node scripts/run-tests.mjs                      every dist/test/**/*.test.js
+//   node scripts/run-tests.mjs dist/test/nats a.js  only below these paths
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+function testFiles(path) {
+  if (!statSync(path).isDirectory()) return [path];
+  return readdirSync(path, { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((e) => (e.isDirectory() ? testFiles(join(path, e.name)) : e.name.endsWith('.test.js') ? [join(path, e.name)] : []));
+}
+
+const roots = process.argv.slice(2);
+const files = (roots.length > 0 ? roots : ['dist/test']).flatMap(testFiles);
+if (files.length === 0) {
+  console.error('no test files found (did the build run?)');
+  process.exit(1);
+}
+const concurrency = process.env.NATSTREAM_TEST_CONCURRENCY ?? '2';
+const child = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...files], { stdio: 'inherit' });
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

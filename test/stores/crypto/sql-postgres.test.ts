@@ -1,0 +1,3 @@
+import { runEncryptedSqlTests } from './sql-suite.js';
+
+await runEncryptedSqlTests('postgres');

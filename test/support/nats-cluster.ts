@@ -1,0 +1,106 @@
+/**
+ * A real nats-server cluster on loopback (Debian's nats-server, random ports,
+ * full mesh of routes), for the scale-out tests: FT groups and partitioning run
+ * natstream members with `-ns` on different nodes of it.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import http from 'node:http';
+import net from 'node:net';
+
+export const NATS_SERVER_BINARY = spawnSync('sh', ['-c', 'command -v nats-server'], { encoding: 'utf8' }).stdout.trim();
+
+export interface NatsNode {
+  name: string;
+  url: string;
+  process: ChildProcess;
+}
+
+export interface NatsCluster {
+  nodes: NatsNode[];
+  /** Every node's URL, comma-separated (a client's or `-ns`'s server list). */
+  urls: string;
+  /** Kills every node (by PID) and waits for them to exit. */
+  stop(): Promise<void>;
+}
+
+function getJson(port: number, path: string): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path }, (res) => {
+      let body = '';
+      res.on('data', (d) => { body += d; });
+      res.on('end', () => { try { resolve(JSON.parse(body)); } catch (e) { reject(e); } });
+    }).on('error', reject);
+  });
+}
+
+/**
+ * `n` distinct free ports: all are held open together before any is released
+ * (ports taken one after the other can come back twice).
+ */
+async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(Array.from({ length: n }, () => new Promise<net.Server>((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => resolve(srv));
+  })));
+  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
+}
+
+/**
+ * Starts `size` nodes and resolves once each one has a route to every other.
+ * Tries again on new ports when the cluster does not form (a port taken by
+ * another process between its choice and the start of nats-server).
+ */
+export async function startNatsCluster(size = 3, clusterName = 'natstream-test'): Promise<NatsCluster> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await tryStartNatsCluster(size, clusterName);
+    } catch (err) {
+      if (attempt >= 3) throw err;
+    }
+  }
+}
+
+async function tryStartNatsCluster(size: number, clusterName: string): Promise<NatsCluster> {
+  const all = await freePorts(size * 3);
+  const ports = Array.from({ length: size }, (_, i) => ({ client: all[3 * i]!, route: all[3 * i + 1]!, http: all[3 * i + 2]! }));
+  const routes = ports.map((p) => `nats://127.0.0.1:${p.route}`).join(',');
+  const nodes: NatsNode[] = ports.map((p, i) => ({
+    name: `n${i + 1}`,
+    url: `nats://127.0.0.1:${p.client}`,
+    process: spawn(NATS_SERVER_BINARY, [
+      '-a', '127.0.0.1', '-p', String(p.client), '-m', String(p.http), '-n', `n${i + 1}`,
+      '--cluster_name', clusterName, '--cluster', `nats://127.0.0.1:${p.route}`, '--routes', routes,
+    ], { stdio: 'ignore' }),
+  }));
+  const cluster: NatsCluster = {
+    nodes,
+    urls: nodes.map((n) => n.url).join(','),
+    async stop() {
+      await Promise.all(nodes.map(async (n) => {
+        if (n.process.exitCode !== null || n.process.signalCode !== null) return;
+        const exited = once(n.process, 'exit');
+        n.process.kill('SIGKILL');
+        await exited;
+      }));
+    },
+  };
+  try {
+    const deadline = Date.now() + 5_000;
+    for (const p of ports) {
+      for (;;) {
+        const routez = await getJson(p.http, '/routez').catch(() => null);
+        if (routez && routez.num_routes === size - 1) break;
+        if (Date.now() > deadline) throw new Error('nats-server cluster did not form');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+  } catch (err) {
+    await cluster.stop();
+    throw err;
+  }
+  return cluster;
+}
