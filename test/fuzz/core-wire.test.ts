@@ -48,11 +48,11 @@ for (const auth of [null, { user: 'fuzz', pass: 's3cret' }]) {
       await target.alive(`${what}\nserver said: ${JSON.stringify(answer)}`);
     }
 
-    it('mutated protocol streams in random TCP segments', (t) => target.run(t, () => fc.assert(
+    it('mutated protocol streams in random TCP segments', () => target.run(() => fc.assert(
       fc.asyncProperty(mutatedStreamArb, fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 6 }),
         (b, cuts) => attack(splitAt(b, cuts), JSON.stringify(b.toString('latin1')))), fuzzParams(auth ? 50 : 150))));
 
-    it('CONNECT with random JSON (known, inherited and odd keys), then PING, SUB, PUB', (t) => target.run(t, () => fc.assert(
+    it('CONNECT with random JSON (known, inherited and odd keys), then PING, SUB, PUB', () => target.run(() => fc.assert(
       fc.asyncProperty(connectArb, fc.boolean(), (raw, login) => {
         // half the time with the right credentials first, to reach what follows authentication
         const json = auth && login && raw.startsWith('{') && raw.length > 2
