@@ -156,6 +156,7 @@ export class RawStan {
   private requestSeq = 0;
   private readonly pending = new Map<string, (payload: Buffer) => void>();
   private pubPrefix = '';
+  private subscriptions = 0;
   private subRequests = '';
   private closeRequests = '';
   readonly connId = Buffer.from(uniqueToken(), 'latin1');
@@ -220,11 +221,15 @@ export class RawStan {
     channel: string, o: { qGroup: string; durableName: string; maxInFlight: number },
     onMsg: (buf: Buffer, dataStart: number, dataEnd: number, redelivered: boolean) => void,
   ): Promise<void> {
-    const inbox = `_INBOX.${this.id}.sub`;
+    // several subscriptions per client: each its own inbox and SID, the acks of one read flushed together
+    const k = this.subscriptions++;
+    const inbox = k === 0 ? `_INBOX.${this.id}.sub` : `_INBOX.${this.id}.sub${k}`;
     let ackInbox = '';
     const acks = new AckWriter(channel);
-    this.nc.onReadDone = () => acks.flush(this.nc, ackInbox);
-    this.nc.subscribe(inbox, SID_INBOX, (buf, start, end) => {
+    const flush = () => acks.flush(this.nc, ackInbox);
+    const before = this.nc.onReadDone;
+    this.nc.onReadDone = before === null ? flush : () => { before(); flush(); };
+    this.nc.subscribe(inbox, SID_INBOX + k, (buf, start, end) => {
       const m = scanMsgProto(buf, start, end);
       onMsg(buf, m.dataStart, m.dataEnd, m.redelivered);
       acks.add(m.sequence);
@@ -265,6 +270,8 @@ export class RawPublisher {
   answered = 0;
   failed = 0;
   firstError = '';
+  /** Called on every PubAck (in publish order), e.g. to time it. */
+  onAnswer: (() => void) | null = null;
   private waiter: (() => void) | null = null;
   private waitingFor = 0;
 
@@ -289,6 +296,7 @@ export class RawPublisher {
     this.dataAt = head.length + body.length - (1 + varintSize(sc.connId.length) + sc.connId.length) - size;
     sc.nc.subscribe(ackInbox, SID_ACKS, (buf, start, end) => {
       this.answered++;
+      this.onAnswer?.();
       // A success is exactly the guid field: anything longer carries an error.
       if (end - start !== 2 + this.guidLength) {
         const e = decodePubAck(buf.subarray(start, end)).error;

@@ -32,6 +32,23 @@ const FIRST_PING_INTERVAL = 2000;
 /** Flush at once rather than at the end of the event-loop turn past this many bytes. */
 const FLUSH_HIGH_WATER = 256 * 1024;
 
+/**
+ * Publish pushback: a connection stops being read while this many of its
+ * messages are held unanswered by an internal handler (the streaming server's
+ * PubAcks), and is read again once half of them are answered. The publisher's
+ * socket buffer then fills and its writes wait, instead of the server queueing
+ * publishes whose PubAcks would arrive after the client's ack timeout.
+ */
+export const MAX_HELD_PUBLISHES = 1024;
+
+/** The connection whose PUB is being routed (internal handlers run synchronously within). */
+let routing: ClientConnection | null = null;
+
+/** The connection whose PUB an internal handler is handling right now, if any. */
+export function routingConnection(): ClientConnection | null {
+  return routing;
+}
+
 /** One client connection: parses its input, routes its publishes, queues its output. */
 export class ClientConnection implements NatsParserHandler {
   readonly parser: NatsParser;
@@ -193,7 +210,34 @@ export class ClientConnection implements NatsParserHandler {
       return;
     }
     if (this.opts.verbose) this.sendOk();
-    this.server.route(this, subject, reply, headerSize, payload);
+    const outer = routing;
+    routing = this;
+    try {
+      this.server.route(this, subject, reply, headerSize, payload);
+    } finally {
+      routing = outer;
+    }
+  }
+
+  /** Messages of this connection held unanswered (publish pushback). */
+  private held = 0;
+  private readPaused = false;
+
+  /** Counts one more unanswered message; pauses reading at MAX_HELD_PUBLISHES. Returns this, to release(). */
+  hold(): this {
+    if (++this.held >= MAX_HELD_PUBLISHES && !this.readPaused && !this.closed) {
+      this.readPaused = true;
+      this.socket.pause();
+    }
+    return this;
+  }
+
+  release(): void {
+    if (this.held > 0) this.held--;
+    if (this.readPaused && this.held <= MAX_HELD_PUBLISHES / 2) {
+      this.readPaused = false;
+      if (!this.closed) this.socket.resume();
+    }
   }
 
   onSub(subject: string, queue: string, sid: string): void {

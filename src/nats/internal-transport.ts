@@ -1,4 +1,5 @@
-import type { MessageHandler, Transport, TransportSubscription } from '../transport/transport.js';
+import type { MessageHandler, SenderHold, Transport, TransportSubscription } from '../transport/transport.js';
+import { routingConnection } from './connection.js';
 import type { NatsServer } from './server.js';
 import type { Subscription } from './subscription.js';
 import { newNuid } from './server-id.js';
@@ -70,6 +71,11 @@ export class InternalTransport implements Transport {
   publish(subject: string, payload: Uint8Array, reply = ''): void {
     if (this.closed) return;
     this.server.route(null, this.subjectsOut.convert(subject), this.repliesOut.convert(reply), 0, payload);
+  }
+
+  holdSender(): SenderHold | null {
+    const conn = routingConnection();
+    return conn === null ? null : conn.hold();
   }
 
   request(subject: string, payload: Uint8Array, timeoutMs: number): Promise<Uint8Array | null> {

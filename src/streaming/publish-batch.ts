@@ -5,6 +5,7 @@
  */
 
 import type { Msg } from '../protocol/stan-msg.js';
+import type { SenderHold } from '../transport/transport.js';
 import type { Channel } from './channel.js';
 
 export class PublishBatch {
@@ -17,14 +18,17 @@ export class PublishBatch {
   readonly acks: Uint8Array[] = [];
   /** PubMsg.clientID, for trace logs. */
   readonly clientIds: string[] = [];
+  /** The publisher's connection, held back until the PubAck is sent (pushback). */
+  readonly holds: Array<SenderHold | null> = [];
 
-  push(channel: Channel, msg: Msg, reply: string, ack: Uint8Array, clientId: string): void {
+  push(channel: Channel, msg: Msg, reply: string, ack: Uint8Array, clientId: string, hold: SenderHold | null): void {
     const i = this.length++;
     this.channels[i] = channel;
     this.msgs[i] = msg;
     this.replies[i] = reply;
     this.acks[i] = ack;
     this.clientIds[i] = clientId;
+    this.holds[i] = hold;
   }
 
   /** Drops the references so stored messages are not kept alive by a spare batch. */
@@ -35,5 +39,6 @@ export class PublishBatch {
     this.replies.length = 0;
     this.acks.length = 0;
     this.clientIds.length = 0;
+    this.holds.length = 0;
   }
 }

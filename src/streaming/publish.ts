@@ -30,11 +30,13 @@ import type { Delivery } from './delivery.js';
 import { STAN_ERRORS } from './errors.js';
 import { PublishBatch } from './publish-batch.js';
 import { detach } from './failures.js';
+import type { SenderHold } from '../transport/transport.js';
 
 interface Deferred {
   pm: PubMsgFields;
   reply: string;
   natsSubject: string;
+  hold: SenderHold | null;
 }
 
 const NO_ACK = new Uint8Array(0);
@@ -91,7 +93,7 @@ export class Publisher {
       const msgReply = utf8Decode(payload, v.replyStart, v.replyEnd);
       const ack = reply === '' ? NO_ACK : encodePubAckFromBytes(payload, v.guidStart, v.guidEnd);
       // the client ID string is decoded only if an error log needs it (null: from the view)
-      this.store(ch, payload, v.dataStart, v.dataEnd, msgReply, reply, ack, null, natsSubject, false);
+      this.store(ch, payload, v.dataStart, v.dataEnd, msgReply, reply, ack, null, natsSubject, false, ctx.transport.holdSender?.() ?? null);
       return;
     }
     this.onPublishFields(pubMsgFieldsOf(v), reply, natsSubject);
@@ -109,13 +111,13 @@ export class Publisher {
     if (channel !== undefined && !this.creating.has(pm.subject)) {
       this.lastChannel = channel;
       const ack = reply === '' ? NO_ACK : encodePubAck(pm.guid);
-      this.store(channel, pm.data, 0, pm.data.length, pm.reply, reply, ack, pm.clientId, natsSubject, false);
+      this.store(channel, pm.data, 0, pm.data.length, pm.reply, reply, ack, pm.clientId, natsSubject, false, ctx.transport.holdSender?.() ?? null);
       return;
     }
     // first publish to this channel: copy what the deferred publish needs (the payload is a read-buffer view)
     pm.data = Uint8Array.prototype.slice.call(pm.data);
     this.accepted++;
-    this.deferUntilCreated(pm, reply, natsSubject);
+    this.deferUntilCreated(pm, reply, natsSubject, ctx.transport.holdSender?.() ?? null);
   }
 
   private isValid(pm: PubMsgFields): boolean {
@@ -134,14 +136,16 @@ export class Publisher {
   /**
    * Assigns sequence and timestamp, stores, and queues the message for the next
    * batch. The data is `src[dataFrom..dataTo)`, possibly a read buffer: it is
-   * copied into the encoding. `ack` is the success PubAck (empty when `reply` is '').
+   * copied into the encoding. `ack` is the success PubAck (empty when `reply` is '');
+   * `hold` holds back the publisher's connection until it is sent.
    */
   private store(
     channel: Channel, src: Uint8Array, dataFrom: number, dataTo: number, msgReply: string, reply: string, ack: Uint8Array, clientId: string | null,
-    natsSubject: string, counted: boolean,
+    natsSubject: string, counted: boolean, hold: SenderHold | null,
   ): void {
     if (channel.deleting) {
       this.ackError(clientId ?? this.viewClientId(), ack, reply, natsSubject, STAN_ERRORS.channelBeingDeleted);
+      hold?.release();
       if (counted) this.answer(1);
       return;
     }
@@ -152,6 +156,7 @@ export class Publisher {
       channel.store.msgs.store(msg);
     } catch (err) {
       this.ackError(clientId ?? this.viewClientId(), ack, reply, natsSubject, (err as Error).message);
+      hold?.release();
       if (counted) this.answer(1);
       return;
     }
@@ -161,7 +166,7 @@ export class Publisher {
     channel.lastActivity = turnNowMs();
     const batch = this.batch;
     // fast-path publishes are never traced on arrival; for a trace switched on meanwhile, the connection's ID
-    batch.push(channel, msg, reply, ack, clientId ?? (this.lastPublisher?.id ?? ''));
+    batch.push(channel, msg, reply, ack, clientId ?? (this.lastPublisher?.id ?? ''), hold);
     if (batch.length >= this.ctx.options.ioBatchSize) detach(this.ctx.log, 'Storing published messages failed', this.run());
     else if (!this.scheduled) {
       this.scheduled = true;
@@ -182,7 +187,7 @@ export class Publisher {
       if (msg.timestamp > channel.lastTimestamp) channel.lastTimestamp = msg.timestamp;
       channel.lastActivity = turnNowMs();
       this.accepted++;
-      this.batch.push(channel, msg, '', NO_ACK, '');
+      this.batch.push(channel, msg, '', NO_ACK, '', null);
     }
     if (!this.scheduled) {
       this.scheduled = true;
@@ -201,21 +206,21 @@ export class Publisher {
     detach(this.ctx.log, 'Storing published messages failed', this.run());
   };
 
-  private deferUntilCreated(pm: PubMsgFields, reply: string, natsSubject: string): void {
+  private deferUntilCreated(pm: PubMsgFields, reply: string, natsSubject: string, hold: SenderHold | null): void {
     const name = pm.subject;
     const queued = this.creating.get(name);
     if (queued !== undefined) {
-      queued.push({ pm, reply, natsSubject });
+      queued.push({ pm, reply, natsSubject, hold });
       return;
     }
-    const list: Deferred[] = [{ pm, reply, natsSubject }];
+    const list: Deferred[] = [{ pm, reply, natsSubject, hold }];
     this.creating.set(name, list);
     this.channels.lookupOrCreate(name).then(
       (channel) => {
         this.creating.delete(name);
         for (const d of list) {
           const ack = d.reply === '' ? NO_ACK : encodePubAck(d.pm.guid);
-          this.store(channel, d.pm.data, 0, d.pm.data.length, d.pm.reply, d.reply, ack, d.pm.clientId, d.natsSubject, true);
+          this.store(channel, d.pm.data, 0, d.pm.data.length, d.pm.reply, d.reply, ack, d.pm.clientId, d.natsSubject, true, d.hold);
         }
       },
       (err: Error) => {
@@ -223,6 +228,7 @@ export class Publisher {
         for (const d of list) {
           const ack = d.reply === '' ? NO_ACK : encodePubAck(d.pm.guid);
           this.ackError(d.pm.clientId, ack, d.reply, d.natsSubject, err.message);
+          d.hold?.release();
         }
         this.answer(list.length);
       },
@@ -259,19 +265,12 @@ export class Publisher {
         // The sub stores' pending records are flushed on their own (markDirty scheduled
         // it): a PubAck says the message is stored, so it waits for one flush, not two.
         const replies = batch.replies;
-        const acks = batch.acks;
+        const holds = batch.holds;
         for (let i = 0; i < n; i++) {
           const reply = replies[i];
-          if (reply === '') continue;
-          const error = failed === null ? undefined : failed.get(channels[i]);
-          if (error !== undefined) {
-            ctx.transport.publish(reply, encodePubAck(decodePubAck(acks[i]).guid, error));
-            continue;
-          }
-          if (ctx.trace) {
-            ctx.log.trace(`[Client:${batch.clientIds[i]}] Acking Publisher subj=${channels[i].name} guid=${decodePubAck(acks[i]).guid}`);
-          }
-          ctx.transport.publish(reply, acks[i]);
+          if (reply !== '') this.sendAck(batch, i, reply, failed === null ? undefined : failed.get(channels[i]));
+          const hold = holds[i];
+          if (hold !== null) hold.release();
         }
         batch.clear();
         this.spare = batch;
@@ -280,6 +279,19 @@ export class Publisher {
     } finally {
       this.running = false;
     }
+  }
+
+  private sendAck(batch: PublishBatch, i: number, reply: string, error: string | undefined): void {
+    const ctx = this.ctx;
+    const ack = batch.acks[i];
+    if (error !== undefined) {
+      ctx.transport.publish(reply, encodePubAck(decodePubAck(ack).guid, error));
+      return;
+    }
+    if (ctx.trace) {
+      ctx.log.trace(`[Client:${batch.clientIds[i]}] Acking Publisher subj=${batch.channels[i].name} guid=${decodePubAck(ack).guid}`);
+    }
+    ctx.transport.publish(reply, ack);
   }
 
   /** True when a message store the batch touched has something to flush (or cannot tell). */
@@ -328,7 +340,7 @@ export class Publisher {
   async publishInternal(name: string, data: Uint8Array, msgReply: string): Promise<number> {
     const channel = await this.channels.lookupOrCreate(name);
     const seq = channel.nextSequence;
-    this.store(channel, data, 0, data.length, msgReply, '', NO_ACK, '', name, false);
+    this.store(channel, data, 0, data.length, msgReply, '', NO_ACK, '', name, false, null);
     if (channel.nextSequence === seq) throw new Error('message not stored');
     await this.idle();
     return seq;

@@ -14,6 +14,11 @@
  */
 export type MessageHandler = (subject: string, reply: string, payload: Uint8Array) => void;
 
+/** A publisher whose input is held back while its publishes are unanswered (see Transport.holdSender). */
+export interface SenderHold {
+  release(): void;
+}
+
 export interface TransportSubscription {
   unsubscribe(): void;
 }
@@ -29,6 +34,12 @@ export interface Transport {
    * heartbeat inbox).
    */
   request(subject: string, payload: Uint8Array, timeoutMs: number): Promise<Uint8Array | null>;
+  /**
+   * Optional, called from inside a MessageHandler: counts the message being handled
+   * as unanswered for the connection that sent it, whose reading pauses while too
+   * many are (publish pushback); null when the sender is unknown. `release()` once answered.
+   */
+  holdSender?(): SenderHold | null;
   /** Resolves once everything published so far has been handed to the network. */
   flush(): Promise<void>;
   close(): Promise<void>;

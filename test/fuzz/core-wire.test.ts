@@ -31,32 +31,37 @@ const connectArb: fc.Arbitrary<string> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom('{', '{"verbose":', '{"a":1}}', '[]', 'null', '{"__proto__":{"x":1}}', '{"constructor":{"prototype":{}}}') },
 );
 
-describe('fuzz: client port', () => {
-  const target = new FuzzTarget();
-  before(() => target.ensure());
-  after(() => target.stop());
+for (const auth of [null, { user: 'fuzz', pass: 's3cret' }]) {
+  describe(`fuzz: client port${auth ? ' (server with --user/--pass)' : ''}`, () => {
+    const target = new FuzzTarget(undefined, auth);
+    before(() => target.ensure());
+    after(() => target.stop());
 
-  /** Sends one input on its own connection, then checks the server. */
-  async function attack(chunks: Buffer[], what: string): Promise<void> {
-    let answer = '';
-    try {
-      answer = await sendAndClose(target.server.port, chunks);
-    } catch (e) {
-      answer = `(${(e as Error).message})`;
+    /** Sends one input on its own connection, then checks the server. */
+    async function attack(chunks: Buffer[], what: string): Promise<void> {
+      let answer = '';
+      try {
+        answer = await sendAndClose(target.server.port, chunks);
+      } catch (e) {
+        answer = `(${(e as Error).message})`;
+      }
+      await target.alive(`${what}\nserver said: ${JSON.stringify(answer)}`);
     }
-    await target.alive(`${what}\nserver said: ${JSON.stringify(answer)}`);
-  }
 
-  it('mutated protocol streams in random TCP segments', (t) => target.run(t, () => fc.assert(
-    fc.asyncProperty(mutatedStreamArb, fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 6 }),
-      (b, cuts) => attack(splitAt(b, cuts), JSON.stringify(b.toString('latin1')))), fuzzParams(150))));
+    it('mutated protocol streams in random TCP segments', () => target.run(() => fc.assert(
+      fc.asyncProperty(mutatedStreamArb, fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 6 }),
+        (b, cuts) => attack(splitAt(b, cuts), JSON.stringify(b.toString('latin1')))), fuzzParams(auth ? 50 : 150))));
 
-  it('CONNECT with random JSON (known, inherited and odd keys), then PING, SUB, PUB', (t) => target.run(t, () => fc.assert(
-    fc.asyncProperty(connectArb, (json) =>
-      attack([Buffer.from(`CONNECT ${json}\r\nPING\r\nSUB a 1\r\nPUB a 2\r\nhi\r\nPING\r\n`, 'utf8')], `CONNECT ${json}`)),
-    fuzzParams(150))));
+    it('CONNECT with random JSON (known, inherited and odd keys), then PING, SUB, PUB', () => target.run(() => fc.assert(
+      fc.asyncProperty(connectArb, fc.boolean(), (raw, login) => {
+        // half the time with the right credentials first, to reach what follows authentication
+        const json = auth && login && raw.startsWith('{') && raw.length > 2
+          ? `{"user":${JSON.stringify(auth.user)},"pass":${JSON.stringify(auth.pass)},${raw.slice(1)}` : raw;
+        return attack([Buffer.from(`CONNECT ${json}\r\nPING\r\nSUB a 1\r\nPUB a 2\r\nhi\r\nPING\r\n`, 'utf8')], `CONNECT ${json}`);
+      }), fuzzParams(auth ? 100 : 150))));
 
-  it('the canary exchanged messages throughout, none lost', async () => {
-    assert.deepEqual(await target.canaryProblems(), []);
+    it('the canary exchanged messages throughout, none lost', async () => {
+      assert.deepEqual(await target.canaryProblems(), []);
+    });
   });
-});
+}

@@ -36,13 +36,3 @@ export const tokenArb: fc.Arbitrary<string> = fc.oneof(
 );
 
 export const subjectArb: fc.Arbitrary<string> = fc.array(tokenArb, { minLength: 1, maxLength: 3 }).map((t) => t.join('.'));
-
-/**
- * Issue 15 item 1 (fixed separately): a CONNECT key that every object inherits
- * (`toString`, `__proto__` ...) makes parseConnectOptions throw and the process
- * die. A failure with that stack is marked TODO until the fix is in; any other
- * crash fails the test.
- */
-export function knownCrash(message: string): string | null {
-  return /parseConnectOptions|connect-options\.js/.test(message) ? 'issue 15 item 1: an inherited CONNECT key kills the server (fix pending on main)' : null;
-}

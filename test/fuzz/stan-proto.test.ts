@@ -7,7 +7,7 @@
  * the client-ID checks. The server must stay up and keep serving the canary.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it, type TestContext } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { create, fromBinary, toBinary, type DescMessage, type MessageInitShape } from '@bufbuild/protobuf';
 import fc from 'fast-check';
 import { connect, type NatsConnection } from 'nats';
@@ -81,22 +81,22 @@ describe('fuzz: STAN protobufs on every request subject', () => {
     await target.alive(`${what} to ${subject}: ${Buffer.from(payload).toString('hex')}`);
   }
 
-  const run = (t: TestContext, property: () => Promise<void>) => target.run(t, property);
+  const run = (property: () => Promise<void>) => target.run(property);
 
   const N = 60;
 
-  it('ConnectRequest on the discover subject', (t) => run(t, () => fc.assert(fc.asyncProperty(
+  it('ConnectRequest on the discover subject', () => run(() => fc.assert(fc.asyncProperty(
     fc.record({ clientId: tokenArb, heartbeatInbox: subjectArb, protocol: intArb, connId: bytesArb, pingInterval: intArb, pingMaxOut: intArb }), mangleArb,
     (m, mangle) => send(`_STAN.discover.${FUZZ_CLUSTER}`, mangle(encode(ConnectRequestSchema, m)), 'ConnectRequest')), fuzzParams(N))));
 
-  it('PubMsg on the publish subjects', (t) => run(t, () => fc.assert(fc.asyncProperty(
+  it('PubMsg on the publish subjects', () => run(() => fc.assert(fc.asyncProperty(
     wireSubjectArb,
     fc.record({ clientId: clientArb, guid: tokenArb, subject: subjectArb, reply: subjectArb, data: fc.uint8Array({ maxLength: 64 }), connId: bytesArb, sha256: bytesArb }),
     fc.boolean(), mangleArb,
     (channel, m, same, mangle) => send(`${subjects.pubPrefix}.${channel}`, mangle(encode(PubMsgSchema, same ? { ...m, subject: channel } : m)), 'PubMsg')),
   fuzzParams(N))));
 
-  it('SubscriptionRequest on the subscribe subject', (t) => run(t, () => fc.assert(fc.asyncProperty(
+  it('SubscriptionRequest on the subscribe subject', () => run(() => fc.assert(fc.asyncProperty(
     fc.record({
       clientId: clientArb, subject: subjectArb, qGroup: fc.oneof(fc.constant(''), tokenArb), inbox: subjectArb, maxInFlight: intArb,
       ackWaitInSecs: intArb, durableName: fc.oneof(fc.constant(''), tokenArb), startPosition: fc.integer({ min: -1, max: 7 }),
@@ -104,13 +104,13 @@ describe('fuzz: STAN protobufs on every request subject', () => {
     }), mangleArb,
     (m, mangle) => send(subjects.subRequests, mangle(encode(SubscriptionRequestSchema, m)), 'SubscriptionRequest')), fuzzParams(N))));
 
-  it('UnsubscribeRequest on the unsubscribe and subscription-close subjects', (t) => run(t, () => fc.assert(fc.asyncProperty(
+  it('UnsubscribeRequest on the unsubscribe and subscription-close subjects', () => run(() => fc.assert(fc.asyncProperty(
     fc.record({ clientId: clientArb, subject: subjectArb, inbox: fc.oneof(fc.constant(ackInbox), subjectArb), durableName: fc.oneof(fc.constant(''), tokenArb) }),
     fc.boolean(), mangleArb,
     (m, close, mangle) => send(close ? subjects.subCloseRequests : subjects.unsubRequests, mangle(encode(UnsubscribeRequestSchema, m)), 'UnsubscribeRequest')),
   fuzzParams(N))));
 
-  it('Ack on a live subscription\'s ack inbox, Ping on the ping subject', (t) => run(t, () => fc.assert(fc.asyncProperty(
+  it('Ack on a live subscription\'s ack inbox, Ping on the ping subject', () => run(() => fc.assert(fc.asyncProperty(
     fc.record({ subject: fc.oneof(fc.constant('fz'), subjectArb), sequence: u64Arb }), bytesArb, mangleArb,
     async (ack, connId, mangle) => {
       await send(ackInbox, mangle(encode(AckSchema, ack)), 'Ack');
@@ -118,7 +118,7 @@ describe('fuzz: STAN protobufs on every request subject', () => {
     }), fuzzParams(N))));
 
   // last: a close of the attacker itself ends its requests
-  it('CloseRequest on the close subject', (t) => run(t, () => fc.assert(fc.asyncProperty(
+  it('CloseRequest on the close subject', () => run(() => fc.assert(fc.asyncProperty(
     fc.record({ clientId: fc.oneof(tokenArb, fc.constant(ATTACKER)) }), mangleArb,
     (m, mangle) => send(subjects.closeRequests, mangle(encode(CloseRequestSchema, m)), 'CloseRequest')), fuzzParams(N))));
 

@@ -2,10 +2,12 @@ import net from 'node:net';
 
 /**
  * Opens a TCP connection, writes `chunks` one by one (each its own write, no
- * Nagle), half-closes, and resolves with what the server sent once the server
- * closed its side too (it does on EOF, or earlier on a protocol error).
+ * Nagle), half-closes (unless `halfClose` is false: an HTTP request with
+ * `Connection: close` waits for its answer like a browser or curl), and resolves
+ * with what the server sent once the server closed its side too (it does on EOF,
+ * or earlier on a protocol error).
  */
-export async function sendAndClose(port: number, chunks: Buffer[], timeoutMs = 5000): Promise<string> {
+export async function sendAndClose(port: number, chunks: Buffer[], timeoutMs = 5000, halfClose = true): Promise<string> {
   const sock = net.connect({ port, host: '127.0.0.1' });
   sock.setNoDelay(true);
   const got: Buffer[] = [];
@@ -17,7 +19,7 @@ export async function sendAndClose(port: number, chunks: Buffer[], timeoutMs = 5
     if (sock.destroyed || !sock.writable) break;
     await new Promise<void>((resolve) => sock.write(c, () => resolve()));
   }
-  if (!sock.destroyed) sock.end();
+  if (halfClose && !sock.destroyed) sock.end();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`server kept the connection open ${timeoutMs} ms after EOF`)), timeoutMs);

@@ -6,7 +6,9 @@
  * reordered or zero-filled) and a fresh store recovers it. At every point:
  *   - recovery succeeds (a torn tail is never fatal);
  *   - every message whose flush() resolved before the point is there, intact;
- *   - every subscription whose createSub resolved before the point is there;
+ *   - every subscription whose createSub resolved before the point is there, and
+ *     every client whose addClient resolved (unless its deleteClient had begun);
+ *     no client whose deleteClient resolved comes back;
  *   - no subscription position (lastSent, pending) is past the last stored message.
  *
  * Recovery runs with -file_truncate_bad_eof, the Go server's answer to an
@@ -46,13 +48,15 @@ interface ChannelModel { name: string; cs: ChannelStore; seq: number; acked: num
 interface Outcome {
   acked: Acked[];
   subs: Array<{ channel: string; id: number; at: number }>;
+  /** Log lengths: when addClient resolved, when deleteClient was called and when it resolved. */
+  clients: Map<string, { added: number; deleteCalled?: number; deleted?: number }>;
   opts: Partial<FileStoreOptions>;
 }
 
 async function runWorkload(dir: string, rec: RecordingIO, seed: number, opts: Partial<FileStoreOptions>): Promise<Outcome> {
   const rand = prng(seed);
   const pick = <T>(a: T[]): T => a[Math.floor(rand() * a.length)];
-  const out: Outcome = { acked: [], subs: [], opts };
+  const out: Outcome = { acked: [], subs: [], clients: new Map(), opts };
   setFileIO(rec.io);
   try {
     const store = await FileStore.open({ ...opts, dir }, capturingLogger());
@@ -60,6 +64,7 @@ async function runWorkload(dir: string, rec: RecordingIO, seed: number, opts: Pa
     const channels: ChannelModel[] = [];
     const inflight: Promise<void>[] = [];
     let clients = 0;
+    const live: string[] = [];
     for (let step = 0; step < STEPS; step++) {
       const r = rand();
       if (channels.length === 0 || (r < 0.03 && channels.length < 3)) {
@@ -102,9 +107,17 @@ async function runWorkload(dir: string, rec: RecordingIO, seed: number, opts: Pa
         inflight.push(ch.cs.subs.flush());
       } else if (rand() < 0.6 || clients === 0) {
         clients++;
-        await store.addClient({ id: `cl${clients}`, hbInbox: `_HB.${clients}`, connId: Buffer.from(`conn${clients}`), protocol: 1, pingInterval: 5, pingMaxOut: 3 });
+        const id = `cl${clients}-${step}`;
+        await store.addClient({ id, hbInbox: `_HB.${clients}`, connId: Buffer.from(`conn${id}`), protocol: 1, pingInterval: 5, pingMaxOut: 3 });
+        out.clients.set(id, { added: rec.log.length });
+        live.push(id);
       } else {
-        await store.deleteClient(`cl${clients--}`);
+        const id = live.splice(Math.floor(rand() * live.length), 1)[0];
+        const c = out.clients.get(id)!;
+        c.deleteCalled = rec.log.length;
+        await store.deleteClient(id);
+        c.deleted = rec.log.length;
+        clients--;
       }
       // let the commit loops run now and then, so rounds interleave with new appends
       if (rand() < 0.3) await new Promise((res) => setImmediate(res));
@@ -118,7 +131,7 @@ async function runWorkload(dir: string, rec: RecordingIO, seed: number, opts: Pa
   return out;
 }
 
-async function checkPoint(model: CrashModel, point: number, out: Outcome, rand: () => number, scratch: string): Promise<string | null> {
+async function checkPoint(model: CrashModel, point: number, out: Outcome, rand: () => number, scratch: string, truncateBadEof: boolean): Promise<string | null> {
   const img = fs.mkdtempSync(path.join(scratch, 'img-'));
   model.advance(point);
   const fates = model.materialize(img, rand);
@@ -126,7 +139,7 @@ async function checkPoint(model: CrashModel, point: number, out: Outcome, rand: 
   const why = (s: string) => `crash point ${point}: ${s}\n  fates: ${JSON.stringify([...fates])}\n  log: ${logger.lines.slice(-8).join('\n       ')}`;
   let store: FileStore | null = null;
   try {
-    store = await FileStore.open({ ...out.opts, truncateBadEof: true, dir: img }, logger);
+    store = await FileStore.open({ ...out.opts, truncateBadEof, dir: img }, logger);
     let state;
     try {
       state = await store.recover();
@@ -134,7 +147,10 @@ async function checkPoint(model: CrashModel, point: number, out: Outcome, rand: 
       return why(`recovery failed: ${(e as Error).message}`);
     }
     const due = out.acked.filter((a) => a.at <= point);
-    if (state === null) return due.length > 0 ? why(`nothing recovered, ${due.length} acked messages lost`) : null;
+    if (state === null) {
+      const anyClient = [...out.clients.values()].some((c) => c.added <= point);
+      return due.length > 0 || anyClient ? why(`nothing recovered, ${due.length} acked messages lost`) : null;
+    }
     const stored = new Map<string, Map<number, string>>();
     for (const [name, ch] of state.channels) {
       const all = await ch.channel.msgs.lookupRange(1, ch.channel.msgs.lastSequence(), Number.MAX_SAFE_INTEGER);
@@ -151,6 +167,13 @@ async function checkPoint(model: CrashModel, point: number, out: Outcome, rand: 
       if (s.at > point) continue;
       const ch = state.channels.get(s.channel);
       if (!ch?.subscriptions.some((r) => r.sub.id === s.id)) return why(`subscription ${s.channel}/${s.id} lost`);
+    }
+    const recovered = new Set(state.clients.map((c) => c.id));
+    for (const [id, c] of out.clients) {
+      const mustBe = c.added <= point && (c.deleteCalled === undefined || c.deleteCalled > point);
+      const mustNot = c.deleted !== undefined && c.deleted <= point;
+      if (mustBe && !recovered.has(id)) return why(`client ${id} lost`);
+      if (mustNot && recovered.has(id)) return why(`deleted client ${id} came back`);
     }
     for (const [name, ch] of state.channels) {
       const last = ch.channel.msgs.lastSequence();
@@ -171,7 +194,7 @@ const WORKLOADS: Array<{ name: string; opts: Partial<FileStoreOptions> }> = [
   { name: 'small slices, tiny buffers, eager compaction', opts: { sliceMaxMsgs: 7, bufferSize: 256, compactInterval: 0.001, compactMinFileSize: 0, compactFragmentation: 5 } },
 ];
 
-async function crashTest(w: { opts: Partial<FileStoreOptions> }, seed: number, fates: readonly Fate[]): Promise<void> {
+async function crashTest(w: { opts: Partial<FileStoreOptions> }, seed: number, fates: readonly Fate[], truncateBadEof = true): Promise<void> {
   // The layer models durability itself: a RAM-backed directory (no real fsync cost) keeps the test fast.
   const ram = fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
   const dir = fs.mkdtempSync(path.join(ram, 'natstream-powerloss-'));
@@ -185,7 +208,7 @@ async function crashTest(w: { opts: Partial<FileStoreOptions> }, seed: number, f
     const model = new CrashModel(rec.log, fates);
     const failures: string[] = [];
     for (const p of points) {
-      const f = await checkPoint(model, p, out, rand, dir);
+      const f = await checkPoint(model, p, out, rand, dir, truncateBadEof);
       if (f) failures.push(f);
       if (failures.length >= 5) break;
     }
@@ -201,6 +224,12 @@ describe('file store: power loss at random points', () => {
       await crashTest(w, BASE_SEED + i, IN_ORDER_FATES);
     });
   }
+  // As in the Go server, an incomplete last record stops the start unless -file_truncate_bad_eof is given.
+  it(`defaults, recovery without -file_truncate_bad_eof: ${POINTS} crash points, same invariants`, {
+    todo: 'without -file_truncate_bad_eof a torn last record stops the start (Go behaviour; issue 15 items 3/4 to decide)',
+  }, async () => {
+    await crashTest(WORKLOADS[0], BASE_SEED + 200, IN_ORDER_FATES, false);
+  });
   for (const [i, w] of WORKLOADS.entries()) {
     // Known gap (issue 15 items 3/4): when the index tail is damaged too, recovery rebuilds
     // the index from the data file and a bad-CRC record in the never-synced tail is fatal
