@@ -31,5 +31,10 @@ export interface Transport {
   request(subject: string, payload: Uint8Array, timeoutMs: number): Promise<Uint8Array | null>;
   /** Resolves once everything published so far has been handed to the network. */
   flush(): Promise<void>;
+  /**
+   * Calls `handler` when the NATS cluster's set of servers changes (servers
+   * joining after a network split heals). Only transports on a cluster have it.
+   */
+  onTopologyChange?(handler: () => void): void;
   close(): Promise<void>;
 }
