@@ -11,7 +11,9 @@
  * uint16 length and the bytes, as the Go server) and waits a second for
  * answers: an answer naming a channel is a conflict, and the newcomer refuses
  * to start with the Go server's error. Running servers answer every list from
- * another server with the first channel in common, or with empty Data.
+ * another server with the first channel in common, or with empty Data. When
+ * servers join the NATS cluster (a healed network split), each server sends its
+ * list again, and a conflict then is fatal (`Partitioning error: ...`).
  */
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { CtrlMsgSchema, CtrlMsg_Type } from '../protocol/gen/stan_pb.js';
@@ -89,6 +91,12 @@ export class Partitions {
    */
   async checkUniqueInCluster(timeoutMs = PARTITIONS_REQUEST_TIMEOUT_MS): Promise<void> {
     this.listSub = this.transport.subscribe(this.subject, (_s, reply, payload) => this.answer(reply, payload));
+    const conflict = await this.sendAndCollect(timeoutMs);
+    if (conflict !== null) throw new Error(conflict);
+  }
+
+  /** Sends our list and waits for answers: the first conflict, or null. */
+  private async sendAndCollect(timeoutMs = PARTITIONS_REQUEST_TIMEOUT_MS): Promise<string | null> {
     const inbox = `_INBOX.${nuid.next()}`;
     let conflict: string | null = null;
     let done: () => void = () => {};
@@ -114,7 +122,20 @@ export class Partitions {
     } finally {
       sub.unsubscribe();
     }
-    if (conflict !== null) throw new Error(conflict);
+    return conflict;
+  }
+
+  /**
+   * Checks again whenever the NATS cluster's servers change; `onConflict` gets
+   * the error (the Go server logs it as fatal and panics).
+   */
+  watchTopology(onConflict: (err: Error) => void): void {
+    this.transport.onTopologyChange?.(() => {
+      if (this.listSub === null) return;
+      this.sendAndCollect().then((conflict) => {
+        if (conflict !== null && this.listSub !== null) onConflict(new Error(conflict));
+      }, (err: Error) => onConflict(err));
+    });
   }
 
   /** The subscribe request handler, narrowed to the owned channels. */

@@ -169,6 +169,10 @@ export class StreamingServer {
       this.partitions = new Partitions(ctx.transport, this.options.clusterId, this.serverId,
         Object.keys(this.options.limits.perChannel ?? {}), log);
       await this.partitions.checkUniqueInCluster();
+      this.partitions.watchTopology((err) => {
+        log.fatal(`Partitioning error: ${err.message}`);
+        process.exit(1);
+      });
     }
     log.notice('Recovering the state...');
     const state = await store.recover();

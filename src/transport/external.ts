@@ -1,4 +1,4 @@
-import { connect, type ConnectionOptions, type NatsConnection, type Subscription as NatsSubscription } from 'nats';
+import { connect, Events, type ConnectionOptions, type NatsConnection, type Subscription as NatsSubscription } from 'nats';
 import type { MessageHandler, Transport, TransportSubscription } from './transport.js';
 
 /** How the streaming layer reaches an existing NATS server or cluster (`-ns`). */
@@ -60,6 +60,14 @@ export class ExternalTransport implements Transport {
 
   flush(): Promise<void> {
     return this.nc.flush();
+  }
+
+  onTopologyChange(handler: () => void): void {
+    void (async () => {
+      for await (const s of this.nc.status()) {
+        if (s.type === Events.Update) handler();
+      }
+    })();
   }
 
   async close(): Promise<void> {

@@ -42,5 +42,10 @@ export interface Transport {
   holdSender?(): SenderHold | null;
   /** Resolves once everything published so far has been handed to the network. */
   flush(): Promise<void>;
+  /**
+   * Calls `handler` when the NATS cluster's set of servers changes (servers
+   * joining after a network split heals). Only transports on a cluster have it.
+   */
+  onTopologyChange?(handler: () => void): void;
   close(): Promise<void>;
 }

@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { startServer, type RunningServer } from '../../src/index.js';
 import { encodeChannelList, decodeChannelList } from '../../src/streaming/partitioning.js';
-import { NATS_SERVER_BINARY, startNatsCluster, type NatsCluster } from '../support/nats-cluster.js';
+import { NATS_SERVER_BINARY, startLoneNode, startNatsCluster, type LoneNode, type NatsCluster } from '../support/nats-cluster.js';
 import { NatstreamProcess } from '../support/natstream-process.js';
 import { captureLogger, closeStan, connectStan, publish, subscribe } from '../streaming/harness.js';
 import { DEFAULT_STORE_LIMITS } from '../../src/stores/limits.js';
@@ -106,5 +106,40 @@ describe('partitioning on a 3-node nats-server cluster', { skip: NATS_SERVER_BIN
     procs.push(p);
     assert.equal((await p.exited).code, 1);
     assert.match(p.output, /invalid channel name "ticket:\*"/);
+  });
+});
+
+describe('partitioning across a NATS network split that heals', { skip: NATS_SERVER_BINARY ? false : 'nats-server is not installed (.ci/run installs it)' }, () => {
+  const nodes: LoneNode[] = [];
+  const procs: NatstreamProcess[] = [];
+  const dir = mkdtempSync(path.join(tmpdir(), 'natstream-parts-split-'));
+  after(async () => {
+    await Promise.all(procs.map((p) => p.kill()));
+    for (const n of nodes) await n.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('servers that started apart with one channel in common stop once the cluster joins them, as Go servers', { timeout: 30_000 }, async () => {
+    const x = await startLoneNode('x');
+    const y = await startLoneNode('y');
+    nodes.push(x, y);
+    const server = (name: string, node: LoneNode, channels: string[]) => {
+      const conf = path.join(dir, `${name}.conf`);
+      writeFileSync(conf, `streaming { cluster_id: split, partitioning: true, store_limits { channels { ${channels.map((c) => `"${c}": {}`).join(', ')} } } }\n`);
+      const p = new NatstreamProcess(name, ['-ns', node.url, '-sc', conf]);
+      procs.push(p);
+      return p;
+    };
+    const a = server('A', x, ['dup']);
+    const b = server('B', y, ['dup', 'other']);
+    await a.waitFor('Streaming Server is ready', 10_000);
+    await b.waitFor('Streaming Server is ready', 10_000);
+    // The split heals: a third node routes to both.
+    nodes.push(await startLoneNode('z', [x.routeUrl, y.routeUrl]));
+    // Each sends its list again; the first to get an answer naming "dup" stops (the
+    // other stops too when it hears the answer before its peer is gone, as Go servers).
+    const first = await Promise.race([a.exited.then(() => a), b.exited.then(() => b)]);
+    assert.equal(first.process.exitCode, 1);
+    assert.match(first.output, /\[FTL\] STREAM: Partitioning error: channel "dup" causes conflict with channels on server "[0-9A-Za-z]+"/);
   });
 });

@@ -49,6 +49,44 @@ async function freePorts(n: number): Promise<number[]> {
   return ports;
 }
 
+export interface LoneNode extends NatsNode {
+  /** Its route listener, for nodes started later with `--routes` to it. */
+  routeUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * One node with a route listener but no routes of its own: separate until a
+ * node started later routes to it (a network split that heals). `routes` are
+ * routes to such nodes.
+ */
+export async function startLoneNode(name: string, routes: string[] = [], clusterName = 'natstream-split'): Promise<LoneNode> {
+  const [client, route, httpPort] = await freePorts(3);
+  const args = ['-a', '127.0.0.1', '-p', String(client), '-m', String(httpPort), '-n', name,
+    '--cluster_name', clusterName, '--cluster', `nats://127.0.0.1:${route}`];
+  if (routes.length > 0) args.push('--routes', routes.join(','));
+  const proc = spawn(NATS_SERVER_BINARY, args, { stdio: 'ignore' });
+  const node: LoneNode = {
+    name, url: `nats://127.0.0.1:${client}`, process: proc, routeUrl: `nats://127.0.0.1:${route}`,
+    async stop() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      const exited = once(proc, 'exit');
+      proc.kill('SIGKILL');
+      await exited;
+    },
+  };
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const routez = await getJson(httpPort, '/routez').catch(() => null);
+    if (routez && routez.num_routes === routes.length) return node;
+    if (Date.now() > deadline) {
+      await node.stop();
+      throw new Error(`nats-server ${name} did not start`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /**
  * Starts `size` nodes and resolves once each one has a route to every other.
  * Tries again on new ports when the cluster does not form (a port taken by
