@@ -106,6 +106,40 @@ describe('STAN and JetStream clients on the JETSTREAM store', { skip: NATS_SERVE
     }
   });
 
+  it('STAN and JetStream publishers racing on one channel: every acknowledged message once, in stream order', async () => {
+    const js = nc.jetstream();
+    const c = await connectStan(cluster.url(0), CID, 'race-1', { maxPubAcksInflight: 1024 });
+    try {
+      const sub = await subscribe(c, 'race', null, c.subscriptionOptions().setDeliverAllAvailable().setMaxInFlight(10_000));
+      await publish(c, 'race', 'first'); // the channel (and its stream) exists before JetStream publishes
+      const stanAcked: string[] = [];
+      let stanErrors = 0;
+      const stanDone = Promise.all(Array.from({ length: 300 }, (_, i) => new Promise<void>((resolve) => {
+        c.publish('race', `s${i}`, (err: unknown) => { if (err) { stanErrors++; if (process.env.RACE_DEBUG) process.stderr.write(`# s${i} ${String(err)}\n`); } else stanAcked.push(`s${i}`); resolve(); });
+      })));
+      const jsDone = Promise.all(Array.from({ length: 300 }, (_, i) => js.publish(`stan.${CID}.race`, sc.encode(`j${i}`))));
+      await Promise.all([stanDone, jsDone]);
+      const jsm = await nc.jetstreamManager();
+      const stream = streamName(CID, 'race');
+      const last = (await jsm.streams.info(stream)).state.last_seq;
+      const inStream: string[] = [];
+      const consumer = await js.consumers.get(stream);
+      for await (const m of await consumer.fetch({ max_messages: last })) inStream.push(sc.decode(m.data));
+      assert.equal(inStream.length, last);
+      for (const t of stanAcked) assert.ok(inStream.includes(t), `acknowledged ${t} in the stream`);
+      for (let i = 0; i < 300; i++) assert.ok(inStream.includes(`j${i}`), `j${i} in the stream`);
+      // the STAN subscriber gets the stream, sequence for sequence
+      await inboxOf(sub).until((all) => all.length >= last, `${last} messages`, 15_000);
+      const got = inboxOf(sub).all;
+      assert.deepEqual(got.map((r) => r.seq), inStream.map((_, i) => i + 1));
+      assert.deepEqual(got.map((r) => String(r.data)), inStream);
+      process.stderr.write(`# race: ${stanAcked.length} STAN acked, ${stanErrors} STAN errors, ${last} in the stream\n`);
+      await closeSub(sub);
+    } finally {
+      await closeStan(c);
+    }
+  });
+
   it('durable positions and messages survive a restart of natstream', async () => {
     const c1 = await connectStan(cluster.url(0), CID, 'dur-client');
     const sub = await subscribe(c1, 'restart', null,
