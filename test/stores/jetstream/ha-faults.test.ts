@@ -136,12 +136,7 @@ describe('--clustered JETSTREAM under load: faults',
       const inStream = new Set<string>();
       const consumer = await nc.jetstream().consumers.get(stream);
       const last = (await jsm.streams.info(stream)).state.last_seq;
-      const iter = await consumer.consume();
-      for await (const m of iter) {
-        inStream.add(new TextDecoder().decode(m.data));
-        if (m.seq >= last) break;
-      }
-      iter.stop();
+      for await (const m of await consumer.fetch({ max_messages: last, expires: 10_000 })) inStream.add(new TextDecoder().decode(m.data));
       const lost = [...acked.keys()].filter((t) => !inStream.has(t));
       assert.deepEqual(lost, [], 'acknowledged messages lost');
 
