@@ -54,10 +54,15 @@ async function pubSub(name: string, servers: string[], cid: string, start: Start
     let acked = 0;
     let allAcked!: () => void;
     const acks = new Promise<void>((r) => { allAcked = r; });
+    let room: (() => void) | undefined;
     for (let i = 0; i < N; i++) {
+      // node-nats-streaming fails a publish beyond its in-flight limit: wait for room
+      while (i - acked >= 1000) await new Promise<void>((r) => { room = r; });
       pub.publish('bench', payload, (err: unknown) => {
         if (err) throw new Error(String(err));
         if (++acked === N) allAcked();
+        room?.();
+        room = undefined;
       });
       if (i % 512 === 511) await new Promise((r) => setImmediate(r));
     }
