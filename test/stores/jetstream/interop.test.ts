@@ -11,6 +11,7 @@ import { AckPolicy, connect, headers, StringCodec, type NatsConnection } from 'n
 
 import { startServer, type RunningServer } from '../../../src/index.js';
 import { streamName } from '../../../src/stores/jetstream/names.js';
+import { DEFAULT_STORE_LIMITS } from '../../../src/stores/limits.js';
 import { JsCluster, NATS_SERVER_BINARY } from '../../support/js-cluster.js';
 import { closeStan, closeSub, connectStan, inboxOf, publish, subscribe } from '../../streaming/harness.js';
 
@@ -137,6 +138,39 @@ describe('STAN and JetStream clients on the JETSTREAM store', { skip: NATS_SERVE
       await closeSub(sub);
     } finally {
       await closeStan(c);
+    }
+  });
+
+  it('-mi: an inactive channel is deleted with its stream; per-channel limits are the stream limits', async () => {
+    const jsm = await nc.jetstreamManager();
+    const other = await startServer({
+      clusterId: 'inactive', store: { type: 'JETSTREAM' }, connection: { natsServerUrl: cluster.urls },
+      streaming: { limits: { ...DEFAULT_STORE_LIMITS, maxInactivity: 300, perChannel: { 'capped.*': { maxMsgs: 5, maxAge: 60_000 } } } },
+    });
+    try {
+      const c = await connectStan(cluster.url(0), 'inactive', 'mi-1');
+      try {
+        await publish(c, 'capped.one', 'x');
+        await publish(c, 'short-lived', 'y');
+      } finally {
+        await closeStan(c);
+      }
+      const capped = await jsm.streams.info(streamName('inactive', 'capped.one'));
+      assert.equal(capped.config.max_msgs, 5);
+      assert.equal(capped.config.max_age, 60_000 * 1_000_000);
+      assert.equal(capped.config.discard, 'old');
+      // no subscriber, no publish: both channels go after max_inactivity, streams included
+      const end = Date.now() + 10_000;
+      for (;;) {
+        const names: string[] = [];
+        for await (const si of jsm.streams.list()) names.push(si.config.name);
+        if (!names.includes(streamName('inactive', 'short-lived')) && !names.includes(streamName('inactive', 'capped.one'))) break;
+        assert.ok(Date.now() < end, 'the streams of inactive channels are deleted');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(other.streaming!.channels.get('short-lived'), undefined);
+    } finally {
+      await other.close();
     }
   });
 
