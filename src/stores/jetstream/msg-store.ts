@@ -94,19 +94,51 @@ export class JetStreamMsgStore implements MsgStore {
     if (messages > 0) {
       this.index.resetTo(0, 0);
       const scanned = new Promise<void>((resolve, reject) => { this.scan = { until: last, resolve, reject }; });
-      this.follower = new Follower(this.ctx, this.stream, this.onStreamMsg);
+      this.follower = this.newFollower();
       await this.follower.start(first);
-      await scanned;
+      // a consumer made while the stream elects a leader can stall: start again where the scan is
+      let seen = -1;
+      const watchdog = setInterval(() => {
+        if (this.index.last === seen && this.scan !== undefined) {
+          this.follower?.stop();
+          this.follower = this.newFollower();
+          this.follower.start(this.index.last + 1).catch(() => undefined);
+        }
+        seen = this.index.last;
+      }, 3000);
+      try {
+        await scanned;
+      } finally {
+        clearInterval(watchdog);
+      }
       // the stream ends with messages removed (by hand) or placeholders
       this.index.padTo(last);
     } else {
-      this.follower = new Follower(this.ctx, this.stream, this.onStreamMsg);
+      this.follower = this.newFollower();
       await this.follower.start(last + 1);
     }
     this.purgedTo = this.index.first;
     this.applyLimits();
     if (this.limits.maxAge > 0) this.expire();
   }
+
+  private newFollower(): Follower {
+    return new Follower(this.ctx, this.stream, this.onStreamMsg, this.refollow);
+  }
+
+  /** The follower's consumer failed (its stream leader moved, a server died): follow again after what the index has. */
+  private readonly refollow = (): void => {
+    if (this.closed) return;
+    setTimeout(() => {
+      if (this.closed || this.resyncing) return;
+      const f = this.newFollower();
+      this.follower = f;
+      f.start(this.index.last + 1).catch((err: unknown) => {
+        this.logger.error(`Following stream ${this.stream} failed: ${errorText(err)}`);
+        this.refollow();
+      });
+    }, 250).unref();
+  };
 
   onForeignMessages(listener: (msgs: Msg[]) => void): void {
     this.listener = listener;
@@ -203,7 +235,7 @@ export class JetStreamMsgStore implements MsgStore {
     const caughtUp = last <= this.index.last
       ? Promise.resolve()
       : new Promise<void>((resolve) => { this.catchUp = { until: last, resolve }; });
-    this.follower = new Follower(this.ctx, this.stream, this.onStreamMsg);
+    this.follower = this.newFollower();
     await this.follower.start(from);
     await caughtUp;
   }

@@ -11,7 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { connect, type NatsConnection } from 'nats';
+import { AckPolicy, connect, type NatsConnection } from 'nats';
 
 import { streamName } from '../../../src/stores/jetstream/names.js';
 import { JsCluster, NATS_SERVER_BINARY } from '../../support/js-cluster.js';
@@ -83,11 +83,14 @@ describe('--clustered JETSTREAM under load: faults',
 
       // clients on the two nodes that stay up
       const servers = [cluster.url(0), cluster.url(1)];
-      const subC = await connectStan('', cid, 'ha-sub', { servers, url: undefined });
-      const pubC = await connectStan('', cid, 'ha-pub', { servers, url: undefined, ackTimeout: 1500, maxPubAcksInflight: 64 });
+      // the clients tolerate 30 s without the server answering their pings (the failover is shorter)
+      const pings = { stanPingInterval: 1000, stanMaxPingOut: 30 };
+      const subC = await connectStan('', cid, 'ha-sub', { servers, url: undefined, ...pings });
+      const pubC = await connectStan('', cid, 'ha-pub', { servers, url: undefined, ackTimeout: 1500, maxPubAcksInflight: 64, ...pings });
       const sub = await subscribe(subC, 'load', null,
         subC.subscriptionOptions().setDeliverAllAvailable().setDurableName('d').setManualAckMode(true).setAckWait(2000));
-      inboxOf(sub).each((r) => r.msg.ack());
+      // a message may still arrive while the client closes: acking it then is no test failure
+      inboxOf(sub).each((r) => { if (!subC.isClosed()) r.msg.ack(); });
 
       const acked = new Map<string, number>(); // payload -> time acked
       let errors = 0;
@@ -96,19 +99,26 @@ describe('--clustered JETSTREAM under load: faults',
       const pump = (async () => {
         while (publishing) {
           const text = `m${++n}`;
-          await new Promise<void>((resolve) => {
-            pubC.publish('load', text, (err: unknown) => {
-              if (err) errors++;
-              else acked.set(text, Date.now());
-              resolve();
-            });
+          await new Promise<void>((resolve, reject) => {
+            try {
+              pubC.publish('load', text, (err: unknown) => {
+                if (err) errors++;
+                else acked.set(text, Date.now());
+                resolve();
+              });
+            } catch (err) {
+              reject(new Error(`the publisher's connection is gone: ${String(err)}`));
+            }
           });
         }
       })();
 
+      let pumpError: unknown;
+      pump.catch((err: unknown) => { pumpError = err; });
       const waitAcked = async (count: number) => {
         const end = Date.now() + 20_000;
         while (acked.size < count) {
+          if (pumpError !== undefined) throw pumpError;
           if (Date.now() > end) throw new Error(`only ${acked.size} acked (errors ${errors})`);
           await new Promise((r) => setTimeout(r, 20));
         }
@@ -134,9 +144,12 @@ describe('--clustered JETSTREAM under load: faults',
       const jsm = await nc.jetstreamManager();
       const stream = streamName(cid, 'load');
       const inStream = new Set<string>();
-      const consumer = await nc.jetstream().consumers.get(stream);
       const last = (await jsm.streams.info(stream)).state.last_seq;
+      // a named pull consumer, deleted afterwards: nothing of it outlives this test
+      await jsm.consumers.add(stream, { durable_name: 'check', ack_policy: AckPolicy.None });
+      const consumer = await nc.jetstream().consumers.get(stream, 'check');
       for await (const m of await consumer.fetch({ max_messages: last, expires: 10_000 })) inStream.add(new TextDecoder().decode(m.data));
+      await jsm.consumers.delete(stream, 'check');
       const lost = [...acked.keys()].filter((t) => !inStream.has(t));
       assert.deepEqual(lost, [], 'acknowledged messages lost');
 
