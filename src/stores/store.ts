@@ -45,6 +45,20 @@ export class StoreError extends Error {
   }
 }
 
+/**
+ * Rejection of `MsgStore.flush()` meaning: every message of the flush *is*
+ * stored, but under other sequences than the ones given (another writer took
+ * them: JETSTREAM), and the store hands them to its foreign-message listener
+ * under their final sequences. The server acknowledges the publishes and does not
+ * deliver the messages it had numbered.
+ */
+export class StoredUnderOtherSequences extends Error {
+  constructor(channel: string) {
+    super(`messages of channel ${JSON.stringify(channel)} stored under other sequences`);
+    this.name = 'StoredUnderOtherSequences';
+  }
+}
+
 /** Limits of one channel. 0 means unlimited. */
 export interface ChannelLimits {
   maxSubscriptions: number;

@@ -19,6 +19,7 @@ import {
   type PubMsgFields,
 } from '../protocol/stan-codec.js';
 import { makeMsgFrom, type Msg } from '../protocol/stan-msg.js';
+import { StoredUnderOtherSequences } from '../stores/store.js';
 import { bytesEqualAt, utf8Decode } from '../protocol/stan-wire.js';
 import type { Channel } from './channel.js';
 import type { ChannelRegistry } from './channels.js';
@@ -181,9 +182,9 @@ export class Publisher {
    */
   foreign(channel: Channel, msgs: readonly Msg[]): void {
     if (this.ctx.closing || channel.deleting) return;
+    // the store's numbering is the truth: it may have given back sequences this server had assigned
+    channel.nextSequence = channel.store.msgs.lastSequence() + 1;
     for (const msg of msgs) {
-      if (msg.sequence < channel.nextSequence) continue;
-      channel.nextSequence = msg.sequence + 1;
       if (msg.timestamp > channel.lastTimestamp) channel.lastTimestamp = msg.timestamp;
       channel.lastActivity = turnNowMs();
       this.accepted++;
@@ -260,6 +261,7 @@ export class Publisher {
         const msgs = batch.msgs;
         const failed = this.msgStoresNeedFlush(batch) ? await this.flushMsgStores(batch) : null;
         for (let i = 0; i < n; i++) {
+          // a failed or re-numbered channel delivers nothing of this batch (see StoredUnderOtherSequences)
           if (failed === null || !failed.has(channels[i])) this.delivery.deliverNew(channels[i], msgs[i]);
         }
         // The sub stores' pending records are flushed on their own (markDirty scheduled
@@ -268,7 +270,8 @@ export class Publisher {
         const holds = batch.holds;
         for (let i = 0; i < n; i++) {
           const reply = replies[i];
-          if (reply !== '') this.sendAck(batch, i, reply, failed === null ? undefined : failed.get(channels[i]));
+          // null: stored under other sequences (JETSTREAM), acknowledged as usual
+          if (reply !== '') this.sendAck(batch, i, reply, failed === null ? undefined : (failed.get(channels[i]) ?? undefined));
           const hold = holds[i];
           if (hold !== null) hold.release();
         }
@@ -308,9 +311,13 @@ export class Publisher {
     return false;
   }
 
-  /** Flushes the message stores the batch touched; returns the channels whose flush failed. */
-  private async flushMsgStores(batch: PublishBatch): Promise<Map<Channel, string> | null> {
-    let failed: Map<Channel, string> | null = null;
+  /**
+   * Flushes the message stores the batch touched; returns the channels whose flush
+   * failed (with the error for the PubAcks) or whose messages the store stored
+   * under other sequences and delivers itself (null: PubAcks without error).
+   */
+  private async flushMsgStores(batch: PublishBatch): Promise<Map<Channel, string | null> | null> {
+    let failed: Map<Channel, string | null> | null = null;
     let prev: Channel | null = null;
     const seen = new Set<Channel>();
     for (let i = 0; i < batch.length; i++) {
@@ -322,10 +329,13 @@ export class Publisher {
         await ch.store.msgs.flush();
       } catch (err) {
         failed ??= new Map();
+        // a store that gave sequences back (JETSTREAM: another writer took them) numbers on from what it kept
+        ch.nextSequence = ch.store.msgs.lastSequence() + 1;
+        if (err instanceof StoredUnderOtherSequences) {
+          failed.set(ch, null);
+          continue;
+        }
         failed.set(ch, (err as Error).message);
-        // a store that gave up sequences (JETSTREAM: refused by the stream) numbers on from what it kept
-        const next = ch.store.msgs.lastSequence() + 1;
-        if (next < ch.nextSequence) ch.nextSequence = next;
         this.ctx.log.error(`Unable to store messages of channel ${JSON.stringify(ch.name)}: ${(err as Error).message}`);
       }
     }

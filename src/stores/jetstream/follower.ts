@@ -19,6 +19,8 @@ export class Follower {
     private readonly ctx: JsStoreContext,
     private readonly stream: string,
     private readonly onMsg: StreamMsgHandler,
+    /** Called when reading stopped by itself (the consumer failed); the owner starts a new follower. */
+    private readonly onStopped: () => void = () => undefined,
   ) {}
 
   /** Starts reading at `fromSeq`; resolves once the consumer exists. */
@@ -34,7 +36,11 @@ export class Follower {
           this.onMsg(m, ackNanos(m));
         }
       } catch (err) {
-        if (!this.stopped) this.ctx.logger.error(`Following stream ${this.stream} stopped: ${errorText(err)}`);
+        if (!this.stopped) this.ctx.logger.error(`Following stream ${this.stream} stopped: ${errorText(err)}; starting again`);
+      }
+      if (!this.stopped) {
+        this.stopped = true;
+        this.onStopped();
       }
     })();
   }

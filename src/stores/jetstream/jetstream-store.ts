@@ -30,6 +30,7 @@ import { JetStreamSubStore } from './sub-store.js';
 
 const STREAM_NOT_FOUND = 10059;
 const API_TIMEOUT_MS = 2000;
+const PUB_TIMEOUT_MS = 5000;
 const STREAM_NAME_IN_USE = 10058;
 
 interface JsChannel extends ChannelStore {
@@ -56,12 +57,15 @@ export class JetStreamStore implements Store {
       servers: opts.servers.split(',').map((s) => s.trim()).filter((s) => s !== ''),
       user: opts.user, pass: opts.pass, token: opts.token,
       name: `_NSS-${opts.clusterId}-store`, maxReconnectAttempts: -1, reconnectTimeWait: 250,
+      // no stack trace captured per request (one per publish): measurable on the hot path
+      noAsyncTraces: true,
     });
     try {
-      // JetStream API calls and PubAcks time out after 2 s: while streams elect new leaders
-      // (a server died) a caller retries sooner than after the client's default 5 s
-      const jsOpts = { timeout: API_TIMEOUT_MS, ...(opts.domain ? { domain: opts.domain } : {}) };
-      const jsm = await nc.jetstreamManager(jsOpts);
+      // JetStream API calls time out after 2 s: while streams elect new leaders (a server
+      // died) a caller retries sooner than after the client's default 5 s. PubAcks and KV
+      // writes keep 5 s: a loaded cluster must not turn slow acks into failed publishes.
+      const jsOpts = { timeout: PUB_TIMEOUT_MS, ...(opts.domain ? { domain: opts.domain } : {}) };
+      const jsm = await nc.jetstreamManager({ ...jsOpts, timeout: API_TIMEOUT_MS });
       await jsm.getAccountInfo().catch((err: unknown) => {
         throw new Error(`JetStream is not available on ${nc.getServer()}: ${errorText(err)}`);
       });

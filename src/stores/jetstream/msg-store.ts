@@ -18,10 +18,10 @@
 
 import { headers, type JsMsg } from 'nats';
 
-import type { Msg } from '../../protocol/stan-msg.js';
+import { makeMsg, type Msg } from '../../protocol/stan-msg.js';
 import type { Logger } from '../../util/logger.js';
 import { friendlyBytes } from '../limits.js';
-import { StoreError, type ChannelLimits, type MsgStore, type MsgStoreState } from '../store.js';
+import { StoreError, StoredUnderOtherSequences, type ChannelLimits, type MsgStore, type MsgStoreState } from '../store.js';
 import { apiErrorCode, errorText, type JsStoreContext } from './context.js';
 import { Follower } from './follower.js';
 import { BadStreamMessage, HDR_PLACEHOLDER, msgFromStream, rfc3339Nanos, stanHeaders } from './msg-codec.js';
@@ -29,6 +29,23 @@ import { SeqIndex } from './seq-index.js';
 
 /** Recent messages kept in memory for deliveries and lookups (acknowledged ones are evicted beyond this). */
 const CACHE_MAX = 8192;
+
+const PENDING = 0;
+const STORED = 1;
+/** Refused by the stream: another writer took the sequence. */
+const REFUSED = 2;
+/** Any other failure (timeout, no responders): maybe stored, maybe not. */
+const FAILED = 3;
+
+/** One publish to the stream. */
+interface Write {
+  msg: Msg;
+  state: number;
+  error: string;
+  /** Delivered through the foreign-message listener after a resync (under its final sequence). */
+  rerouted: boolean;
+  done: Promise<void>;
+}
 const WRONG_LAST_SEQUENCE = 10071;
 const NO_MESSAGE_FOUND = 10037;
 
@@ -40,12 +57,11 @@ export class JetStreamMsgStore implements MsgStore {
   private readonly cache = new Map<number, Msg>();
   private cacheLow = 1;
   private acked = 0;
-  private inflight: Array<Promise<void>> = [];
-  /** Lowest sequence the stream refused since the last resync (0: none). */
+  /** Publishes not yet returned by a flush. */
+  private inflight: Write[] = [];
+  /** Lowest sequence whose publish failed since the last resync (0: none). */
   private failedAt = 0;
-  private failure = '';
-  /** Publishes issued before a resync are answered with an error by the next flush. */
-  private staleFlush = false;
+  private resyncing = false;
   private follower: Follower | undefined;
   private listener: ((msgs: Msg[]) => void) | undefined;
   private foreign: Msg[] = [];
@@ -78,19 +94,51 @@ export class JetStreamMsgStore implements MsgStore {
     if (messages > 0) {
       this.index.resetTo(0, 0);
       const scanned = new Promise<void>((resolve, reject) => { this.scan = { until: last, resolve, reject }; });
-      this.follower = new Follower(this.ctx, this.stream, this.onStreamMsg);
+      this.follower = this.newFollower();
       await this.follower.start(first);
-      await scanned;
+      // a consumer made while the stream elects a leader can stall: start again where the scan is
+      let seen = -1;
+      const watchdog = setInterval(() => {
+        if (this.index.last === seen && this.scan !== undefined) {
+          this.follower?.stop();
+          this.follower = this.newFollower();
+          this.follower.start(this.index.last + 1).catch(() => undefined);
+        }
+        seen = this.index.last;
+      }, 3000);
+      try {
+        await scanned;
+      } finally {
+        clearInterval(watchdog);
+      }
       // the stream ends with messages removed (by hand) or placeholders
       this.index.padTo(last);
     } else {
-      this.follower = new Follower(this.ctx, this.stream, this.onStreamMsg);
+      this.follower = this.newFollower();
       await this.follower.start(last + 1);
     }
     this.purgedTo = this.index.first;
     this.applyLimits();
     if (this.limits.maxAge > 0) this.expire();
   }
+
+  private newFollower(): Follower {
+    return new Follower(this.ctx, this.stream, this.onStreamMsg, this.refollow);
+  }
+
+  /** The follower's consumer failed (its stream leader moved, a server died): follow again after what the index has. */
+  private readonly refollow = (): void => {
+    if (this.closed) return;
+    setTimeout(() => {
+      if (this.closed || this.resyncing) return;
+      const f = this.newFollower();
+      this.follower = f;
+      f.start(this.index.last + 1).catch((err: unknown) => {
+        this.logger.error(`Following stream ${this.stream} failed: ${errorText(err)}`);
+        this.refollow();
+      });
+    }, 250).unref();
+  };
 
   onForeignMessages(listener: (msgs: Msg[]) => void): void {
     this.listener = listener;
@@ -100,75 +148,121 @@ export class JetStreamMsgStore implements MsgStore {
     if (this.closed) throw new StoreError('closed');
     const seq = msg.sequence;
     if (seq <= this.index.last) return seq;
-    if (this.failedAt !== 0) throw new Error(OUT_OF_SYNC);
+    if (this.failedAt !== 0 || this.resyncing) throw new Error(OUT_OF_SYNC);
     this.index.append(seq, msg.encoded.length, msg.timestamp);
     this.cache.set(seq, msg);
-    const p = this.ctx.js.publish(this.subject, msg.data, {
-      headers: stanHeaders(msg, this.ctx.origin), expect: { lastSequence: seq - 1 },
-    }).then(
-      () => { if (seq > this.acked) this.acked = seq; },
+    const w: Write = { msg, state: PENDING, error: '', rerouted: false, done: Promise.resolve() };
+    w.done = this.publish(msg).then(
+      () => {
+        w.state = STORED;
+        if (seq > this.acked) this.acked = seq;
+      },
       (err: unknown) => {
-        if (this.failedAt === 0 || seq < this.failedAt) {
-          this.failedAt = seq;
-          this.failure = errorText(err);
-        }
+        w.state = apiErrorCode(err) === WRONG_LAST_SEQUENCE ? REFUSED : FAILED;
+        w.error = errorText(err);
+        if (this.failedAt === 0 || seq < this.failedAt) this.failedAt = seq;
       },
     );
-    this.inflight.push(p);
+    this.inflight.push(w);
     this.applyLimits();
     if (this.limits.maxAge > 0 && this.ageTimer === undefined) this.armAgeTimer();
     return seq;
   }
 
+  private publish(msg: Msg): Promise<unknown> {
+    return this.ctx.js.publish(this.subject, msg.data, {
+      headers: stanHeaders(msg, this.ctx.origin), expect: { lastSequence: msg.sequence - 1 },
+    });
+  }
+
   needsFlush(): boolean {
-    return this.inflight.length > 0 || this.failedAt !== 0 || this.staleFlush;
+    return this.inflight.length > 0 || this.failedAt !== 0;
   }
 
   async flush(): Promise<void> {
     const batch = this.inflight;
     this.inflight = [];
-    if (batch.length > 0) await Promise.all(batch);
-    if (this.failedAt !== 0) {
-      const failure = this.failure;
-      const code = failure.startsWith('wrong last sequence') ? WRONG_LAST_SEQUENCE : 0;
-      await this.resync();
-      if (code === WRONG_LAST_SEQUENCE) {
-        throw new Error(`another writer appended to the stream of channel ${JSON.stringify(this.channel)} (${failure}), retry`);
-      }
-      throw new Error(failure);
+    if (batch.length > 0) await Promise.all(batch.map((w) => w.done));
+    if (this.failedAt !== 0) await this.resync(batch);
+    let failed: Write | undefined;
+    let rerouted = false;
+    for (const w of batch) {
+      if (w.rerouted) rerouted = true;
+      else if (w.state !== STORED) failed ??= w;
     }
-    if (this.staleFlush) {
-      this.staleFlush = false;
-      throw new Error(OUT_OF_SYNC);
-    }
-    this.evictCache();
+    if (failed !== undefined) throw new Error(failed.error);
     // stored: acknowledged only while this server may write
     this.ctx.fence();
+    if (rerouted) throw new StoredUnderOtherSequences(this.channel);
+    this.evictCache();
   }
 
-  /** Forgets what the stream refused and reads the stream again from the first refused sequence. */
-  private async resync(): Promise<void> {
-    const from = this.failedAt;
-    this.logger.error(`Stream ${this.stream} refused message ${from}: ${this.failure}; reading the stream again from there`);
-    const rest = this.inflight;
-    this.inflight = [];
-    if (rest.length > 0) {
-      await Promise.all(rest);
-      this.staleFlush = true;
+  /**
+   * Another writer took sequences this store had given: forget them, read the
+   * stream again from the first one (what is found there is handed to the
+   * foreign-message listener, our own stored messages included), then store
+   * again, after it, the messages the stream refused, under new sequences.
+   * Every write from the first refused sequence on is then delivered through
+   * the listener; the flushes that own them say so (`StoredUnderOtherSequences`).
+   */
+  private async resync(batch: Write[]): Promise<void> {
+    this.resyncing = true;
+    try {
+      const writes = [...batch, ...this.inflight];
+      await Promise.all(writes.map((w) => w.done));
+      const from = this.failedAt;
+      this.failedAt = 0;
+      this.logger.notice(`Stream ${this.stream} has messages from another writer at ${from}: reading it again from there`);
+      await this.rereadFrom(from);
+      const refused = writes.filter((w) => w.msg.sequence >= from).sort((a, b) => a.msg.sequence - b.msg.sequence);
+      for (const w of refused) {
+        w.rerouted = true;
+        if (w.state !== REFUSED) continue; // stored (found again by the re-read) or failed otherwise (reported)
+        w.state = await this.storeAgain(w.msg) ? STORED : FAILED;
+        if (w.state === FAILED) { w.rerouted = false; w.error = OUT_OF_SYNC; }
+      }
+    } finally {
+      this.resyncing = false;
     }
+  }
+
+  /** Truncates the index at `from` and reads the stream from there to its current end. */
+  private async rereadFrom(from: number): Promise<void> {
     this.follower?.stop();
     this.index.truncateFrom(from);
     for (const seq of [...this.cache.keys()]) if (seq >= from) this.cache.delete(seq);
-    this.failedAt = 0;
-    this.failure = '';
     const last = (await this.ctx.jsm.streams.info(this.stream)).state.last_seq;
     const caughtUp = last <= this.index.last
       ? Promise.resolve()
       : new Promise<void>((resolve) => { this.catchUp = { until: last, resolve }; });
-    this.follower = new Follower(this.ctx, this.stream, this.onStreamMsg);
+    this.follower = this.newFollower();
     await this.follower.start(from);
-    // numbering goes on only after the stream's current end (or a publish would be refused again)
     await caughtUp;
+  }
+
+  /** Publishes `orig` again at the stream's end (a few tries while others keep writing); hands it to the listener once stored. */
+  private async storeAgain(orig: Msg): Promise<boolean> {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const seq = this.index.last + 1;
+      const last = this.index.count > 0 ? this.index.timeOf(this.index.last) : 0n;
+      const msg = makeMsg(seq, this.channel, orig.reply, orig.data, orig.timestamp > last ? orig.timestamp : last);
+      this.index.append(seq, msg.encoded.length, msg.timestamp);
+      this.cache.set(seq, msg);
+      try {
+        await this.publish(msg);
+        if (seq > this.acked) this.acked = seq;
+        this.pushForeign(msg);
+        return true;
+      } catch (err) {
+        if (apiErrorCode(err) !== WRONG_LAST_SEQUENCE) {
+          this.logger.error(`Stream ${this.stream}: storing again a refused message failed: ${errorText(err)}`);
+          await this.rereadFrom(seq);
+          return false;
+        }
+        await this.rereadFrom(seq);
+      }
+    }
+    return false;
   }
 
   /** Every message of the stream, in order: the scan at recovery, then others' writes. */
@@ -204,12 +298,16 @@ export class JetStreamMsgStore implements MsgStore {
       this.catchUp = undefined;
     }
     // not in the index: written by someone else, or by this store before a resync
+    this.pushForeign(msg);
+  };
+
+  private pushForeign(msg: Msg): void {
     this.foreign.push(msg);
     if (!this.emitScheduled) {
       this.emitScheduled = true;
       queueMicrotask(this.emit);
     }
-  };
+  }
 
   private readonly emit = (): void => {
     this.emitScheduled = false;
@@ -357,7 +455,7 @@ export class JetStreamMsgStore implements MsgStore {
 
   /** Purges the stream below the index's first sequence, after the publishes in flight now. */
   private schedulePurge(): void {
-    const pending = this.inflight.slice();
+    const pending = this.inflight.map((w) => w.done);
     this.purgeChain = this.purgeChain.then(async () => {
       await Promise.all(pending);
       const to = this.index.first;

@@ -11,6 +11,7 @@ import { AckPolicy, connect, headers, StringCodec, type NatsConnection } from 'n
 
 import { startServer, type RunningServer } from '../../../src/index.js';
 import { streamName } from '../../../src/stores/jetstream/names.js';
+import { DEFAULT_STORE_LIMITS } from '../../../src/stores/limits.js';
 import { JsCluster, NATS_SERVER_BINARY } from '../../support/js-cluster.js';
 import { closeStan, closeSub, connectStan, inboxOf, publish, subscribe } from '../../streaming/harness.js';
 
@@ -103,6 +104,73 @@ describe('STAN and JetStream clients on the JETSTREAM store', { skip: NATS_SERVE
       await closeSub(sub); // closes the durable (kept)
     } finally {
       await closeStan(stan1);
+    }
+  });
+
+  it('STAN and JetStream publishers racing on one channel: every acknowledged message once, in stream order', async () => {
+    const js = nc.jetstream();
+    const c = await connectStan(cluster.url(0), CID, 'race-1', { maxPubAcksInflight: 1024 });
+    try {
+      const sub = await subscribe(c, 'race', null, c.subscriptionOptions().setDeliverAllAvailable().setMaxInFlight(10_000));
+      await publish(c, 'race', 'first'); // the channel (and its stream) exists before JetStream publishes
+      const stanAcked: string[] = [];
+      let stanErrors = 0;
+      const stanDone = Promise.all(Array.from({ length: 300 }, (_, i) => new Promise<void>((resolve) => {
+        c.publish('race', `s${i}`, (err: unknown) => { if (err) { stanErrors++; if (process.env.RACE_DEBUG) process.stderr.write(`# s${i} ${String(err)}\n`); } else stanAcked.push(`s${i}`); resolve(); });
+      })));
+      const jsDone = Promise.all(Array.from({ length: 300 }, (_, i) => js.publish(`stan.${CID}.race`, sc.encode(`j${i}`))));
+      await Promise.all([stanDone, jsDone]);
+      const jsm = await nc.jetstreamManager();
+      const stream = streamName(CID, 'race');
+      const last = (await jsm.streams.info(stream)).state.last_seq;
+      const inStream: string[] = [];
+      const consumer = await js.consumers.get(stream);
+      for await (const m of await consumer.fetch({ max_messages: last })) inStream.push(sc.decode(m.data));
+      assert.equal(inStream.length, last);
+      for (const t of stanAcked) assert.ok(inStream.includes(t), `acknowledged ${t} in the stream`);
+      for (let i = 0; i < 300; i++) assert.ok(inStream.includes(`j${i}`), `j${i} in the stream`);
+      // the STAN subscriber gets the stream, sequence for sequence
+      await inboxOf(sub).until((all) => all.length >= last, `${last} messages`, 15_000);
+      const got = inboxOf(sub).all;
+      assert.deepEqual(got.map((r) => r.seq), inStream.map((_, i) => i + 1));
+      assert.deepEqual(got.map((r) => String(r.data)), inStream);
+      process.stderr.write(`# race: ${stanAcked.length} STAN acked, ${stanErrors} STAN errors, ${last} in the stream\n`);
+      await closeSub(sub);
+    } finally {
+      await closeStan(c);
+    }
+  });
+
+  it('-mi: an inactive channel is deleted with its stream; per-channel limits are the stream limits', async () => {
+    const jsm = await nc.jetstreamManager();
+    const other = await startServer({
+      clusterId: 'inactive', store: { type: 'JETSTREAM' }, connection: { natsServerUrl: cluster.urls },
+      streaming: { limits: { ...DEFAULT_STORE_LIMITS, maxInactivity: 300, perChannel: { 'capped.*': { maxMsgs: 5, maxAge: 60_000 } } } },
+    });
+    try {
+      const c = await connectStan(cluster.url(0), 'inactive', 'mi-1');
+      try {
+        await publish(c, 'capped.one', 'x');
+        await publish(c, 'short-lived', 'y');
+      } finally {
+        await closeStan(c);
+      }
+      const capped = await jsm.streams.info(streamName('inactive', 'capped.one'));
+      assert.equal(capped.config.max_msgs, 5);
+      assert.equal(capped.config.max_age, 60_000 * 1_000_000);
+      assert.equal(capped.config.discard, 'old');
+      // no subscriber, no publish: both channels go after max_inactivity, streams included
+      const end = Date.now() + 10_000;
+      for (;;) {
+        const names: string[] = [];
+        for await (const si of jsm.streams.list()) names.push(si.config.name);
+        if (!names.includes(streamName('inactive', 'short-lived')) && !names.includes(streamName('inactive', 'capped.one'))) break;
+        assert.ok(Date.now() < end, 'the streams of inactive channels are deleted');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(other.streaming!.channels.get('short-lived'), undefined);
+    } finally {
+      await other.close();
     }
   });
 

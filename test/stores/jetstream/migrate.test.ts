@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -19,6 +19,7 @@ import { createStore } from '../../../src/stores/factory.js';
 import type { RecoveredChannel, ServerInfo, SubState } from '../../../src/stores/store.js';
 import { silentLogger } from '../../../src/util/logger.js';
 import { JsCluster, NATS_SERVER_BINARY } from '../../support/js-cluster.js';
+import { GO_SAMPLE } from '../file/fixtures/go-sample.js';
 
 const CID = 'legacy';
 const info: ServerInfo = {
@@ -126,6 +127,36 @@ describe('natstream migrate: FILE store to JetStream', { skip: NATS_SERVER_BINAR
       await eu2.flush();
     } finally {
       await js.close();
+    }
+  });
+
+  it('a directory written by the Go server migrates with its durable position', async () => {
+    const goDir = await mkdtemp(path.join(tmpdir(), 'natstream-go-sample-'));
+    try {
+      for (const [name, hex] of Object.entries(GO_SAMPLE)) {
+        await mkdir(path.dirname(path.join(goDir, name)), { recursive: true });
+        await writeFile(path.join(goDir, name), Buffer.from(hex, 'hex'));
+      }
+      const report = await migrate({ from: `file:${goDir}`, to: { servers: cluster.urls, clusterId: 'go-sample' } });
+      assert.equal(report.ok, true, JSON.stringify(report.channels));
+      const js = await createStore('jetstream', { jetstream: { servers: cluster.urls, clusterId: 'go-sample' } }, silentLogger);
+      try {
+        const state = (await js.recover())!;
+        assert.equal(state.info.clusterId, 'ticketing');
+        const foo = state.channels.get('foo')!;
+        const texts = [];
+        for (let seq = 1; seq <= 2; seq++) texts.push(Buffer.from((await foo.channel.msgs.lookup(seq))!.data).toString());
+        assert.deepEqual(texts, ['hello', 'world']);
+        const [dur] = foo.subscriptions;
+        assert.equal(dur.sub.durableName, 'dur');
+        assert.equal(dur.sub.lastSent, 2);
+        assert.equal(dur.sub.isClosed, true);
+        assert.deepEqual([...dur.pending], [2], 'seq 1 acknowledged, seq 2 still pending');
+      } finally {
+        await js.close();
+      }
+    } finally {
+      await rm(goDir, { recursive: true, force: true });
     }
   });
 
