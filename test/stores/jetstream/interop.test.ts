@@ -145,7 +145,7 @@ describe('STAN and JetStream clients on the JETSTREAM store', { skip: NATS_SERVE
     const jsm = await nc.jetstreamManager();
     const other = await startServer({
       clusterId: 'inactive', store: { type: 'JETSTREAM' }, connection: { natsServerUrl: cluster.urls },
-      streaming: { limits: { ...DEFAULT_STORE_LIMITS, maxInactivity: 300, perChannel: { 'capped.*': { maxMsgs: 5, maxAge: 60_000 } } } },
+      streaming: { limits: { ...DEFAULT_STORE_LIMITS, maxInactivity: 2000, perChannel: { 'capped.*': { maxMsgs: 5, maxAge: 60_000 } } } },
     });
     try {
       const c = await connectStan(cluster.url(0), 'inactive', 'mi-1');
