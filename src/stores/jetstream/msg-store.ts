@@ -59,6 +59,12 @@ export class JetStreamMsgStore implements MsgStore {
   private acked = 0;
   /** Publishes not yet returned by a flush. */
   private inflight: Write[] = [];
+  /**
+   * Every publish not answered yet, also those a running flush() took out of
+   * `inflight`: a purge must wait for them, or it can reach the stream before
+   * them and move its last sequence under their expected-last-sequence.
+   */
+  private readonly unsettled = new Set<Promise<void>>();
   /** Lowest sequence whose publish failed since the last resync (0: none). */
   private failedAt = 0;
   private resyncing = false;
@@ -164,6 +170,8 @@ export class JetStreamMsgStore implements MsgStore {
       },
     );
     this.inflight.push(w);
+    this.unsettled.add(w.done);
+    void w.done.then(() => this.unsettled.delete(w.done));
     this.applyLimits();
     if (this.limits.maxAge > 0 && this.ageTimer === undefined) this.armAgeTimer();
     return seq;
@@ -455,7 +463,7 @@ export class JetStreamMsgStore implements MsgStore {
 
   /** Purges the stream below the index's first sequence, after the publishes in flight now. */
   private schedulePurge(): void {
-    const pending = this.inflight.map((w) => w.done);
+    const pending = [...this.unsettled];
     this.purgeChain = this.purgeChain.then(async () => {
       await Promise.all(pending);
       const to = this.index.first;
