@@ -163,8 +163,9 @@ test('a killed node comes back: routes re-form, nothing is duplicated, clients f
 
   b = track(await startGoNode(spec));
   const pubB = await conn(b);
-  await untilRouted(subA, pubB);
+  // the end marker's interest first: once the probe's crossed the route, so has it (RS+ are ordered)
   const end = await endMarker(subA, 'k.end');
+  await untilRouted(subA, pubB);
   for (let i = 0; i < 50; i++) pubB.publish('k.data', enc(String(i)));
   pubB.publish('k.end');
   await end();
@@ -177,8 +178,8 @@ test('a killed node comes back: routes re-form, nothing is duplicated, clients f
   const a2 = track(await startNatstreamNode({ name: 'ns-a', clusterName: 'k', port: aPort, clusterPort: aClusterPort }));
   const subA2 = await conn(a2);
   const got2 = collect(subA2, 'k.data');
-  await untilRouted(subA2, pubB);
   const end2 = await endMarker(subA2, 'k.end2');
+  await untilRouted(subA2, pubB);
   for (let i = 0; i < 50; i++) pubB.publish('k.data', enc(String(i)));
   pubB.publish('k.end2');
   await end2();
