@@ -9,6 +9,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
+import { after, before } from 'node:test';
+
 import { connect, type NatsConnection } from 'nats';
 
 import { freePort } from './ports.js';
@@ -106,4 +108,25 @@ export class JsCluster {
     for (let i = 0; i < this.nodes.length; i++) this.kill(i);
     await rm(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * For a `describe` block: a cluster of `size` nodes and a `nats` connection to
+ * it, started in `before` and stopped in `after`. Read them after `before` ran.
+ */
+export function useJsCluster(size: number): { readonly cluster: JsCluster; readonly nc: NatsConnection } {
+  let cluster: JsCluster | undefined;
+  let nc: NatsConnection | undefined;
+  before(async () => {
+    cluster = await JsCluster.start(size);
+    nc = await connect({ servers: cluster.urls });
+  });
+  after(async () => {
+    await nc?.close();
+    await cluster?.stop();
+  });
+  return {
+    get cluster() { return cluster!; },
+    get nc() { return nc!; },
+  };
 }

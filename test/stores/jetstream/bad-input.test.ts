@@ -4,9 +4,7 @@
  * stream's limits are reported and set back), nothing is dropped silently.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-
-import { connect, type NatsConnection } from 'nats';
+import { describe, it } from 'node:test';
 
 import { makeMsg } from '../../../src/protocol/stan-msg.js';
 import { createStore } from '../../../src/stores/factory.js';
@@ -15,7 +13,7 @@ import { DEFAULT_STORE_LIMITS } from '../../../src/stores/limits.js';
 import type { ServerInfo, Store } from '../../../src/stores/store.js';
 import type { Logger } from '../../../src/util/logger.js';
 import { silentLogger } from '../../../src/util/logger.js';
-import { JsCluster, NATS_SERVER_BINARY } from '../../support/js-cluster.js';
+import { NATS_SERVER_BINARY, useJsCluster } from '../../support/js-cluster.js';
 import { removeClusterData } from './helpers.js';
 
 const info = (cid: string): ServerInfo => ({
@@ -29,22 +27,13 @@ function recordingLogger(): Logger & { warnings: string[] } {
 }
 
 describe('JETSTREAM store: bad input at start-up', { skip: NATS_SERVER_BINARY ? false : 'nats-server is not installed' }, () => {
-  let cluster: JsCluster;
-  let nc: NatsConnection;
+  const js = useJsCluster(1);
   let n = 0;
-  before(async () => {
-    cluster = await JsCluster.start(1);
-    nc = await connect({ servers: cluster.urls });
-  });
-  after(async () => {
-    await nc?.close();
-    await cluster?.stop();
-  });
 
   /** A store of a new cluster ID with channel `foo` holding 3 messages, closed. */
   async function seeded(): Promise<{ cid: string; open: (logger?: Logger) => Promise<Store> }> {
     const cid = `bad-${++n}`;
-    const open = (logger: Logger = silentLogger) => createStore('jetstream', { jetstream: { servers: cluster.urls, clusterId: cid } }, logger);
+    const open = (logger: Logger = silentLogger) => createStore('jetstream', { jetstream: { servers: js.cluster.urls, clusterId: cid } }, logger);
     const s = await open();
     await s.init(info(cid));
     const { msgs } = await s.createChannel('foo');
@@ -56,7 +45,7 @@ describe('JETSTREAM store: bad input at start-up', { skip: NATS_SERVER_BINARY ? 
 
   it('a stream whose subjects were changed by hand fails the start, naming the stream', async () => {
     const { cid, open } = await seeded();
-    const jsm = await nc.jetstreamManager();
+    const jsm = await js.nc.jetstreamManager();
     const name = streamName(cid, 'foo');
     const si = await jsm.streams.info(name);
     await jsm.streams.update(name, { ...si.config, subjects: ['elsewhere.>'] });
@@ -68,13 +57,13 @@ describe('JETSTREAM store: bad input at start-up', { skip: NATS_SERVER_BINARY ? 
       });
     } finally {
       await s.close();
-      await removeClusterData(nc, cid);
+      await removeClusterData(js.nc, cid);
     }
   });
 
   it('a stream whose limits were changed by hand is reported and set back; its messages are kept', async () => {
     const { cid, open } = await seeded();
-    const jsm = await nc.jetstreamManager();
+    const jsm = await js.nc.jetstreamManager();
     const name = streamName(cid, 'foo');
     const si = await jsm.streams.info(name);
     await jsm.streams.update(name, { ...si.config, max_msgs: 50_000 });
@@ -89,13 +78,13 @@ describe('JETSTREAM store: bad input at start-up', { skip: NATS_SERVER_BINARY ? 
       assert.equal((await jsm.streams.info(name)).config.max_msgs, 1_000_000);
     } finally {
       await s.close();
-      await removeClusterData(nc, cid);
+      await removeClusterData(js.nc, cid);
     }
   });
 
   it('a KV record that does not decode fails the start, naming the key', async () => {
     const { cid, open } = await seeded();
-    const kv = await nc.jetstream().views.kv(bucketName(cid));
+    const kv = await js.nc.jetstream().views.kv(bucketName(cid));
     await kv.put('clients.c1', new TextEncoder().encode('{"id": "c1", "hbInbox": 7}'));
     await kv.put('subs.foo.1', new TextEncoder().encode('not json'));
     const s = await open();
@@ -103,7 +92,7 @@ describe('JETSTREAM store: bad input at start-up', { skip: NATS_SERVER_BINARY ? 
       await assert.rejects(s.recover(), /KV key (clients\.c1 does not decode: field "hbInbox" is not a string|subs\.foo\.1 does not decode: not JSON)/);
     } finally {
       await s.close();
-      await removeClusterData(nc, cid);
+      await removeClusterData(js.nc, cid);
     }
   });
 
@@ -112,13 +101,13 @@ describe('JETSTREAM store: bad input at start-up', { skip: NATS_SERVER_BINARY ? 
     const { headers } = await import('nats');
     const h = headers();
     h.set('Stan-Timestamp', 'yesterday');
-    await nc.jetstream().publish(`stan.${cid}.foo`, new Uint8Array([1]), { headers: h });
+    await js.nc.jetstream().publish(`stan.${cid}.foo`, new Uint8Array([1]), { headers: h });
     const s = await open();
     try {
       await assert.rejects(s.recover(), new RegExp(`stream ${streamName(cid, 'foo')}: message 4: header Stan-Timestamp "yesterday" is not a timestamp`));
     } finally {
       await s.close();
-      await removeClusterData(nc, cid);
+      await removeClusterData(js.nc, cid);
     }
   });
 });

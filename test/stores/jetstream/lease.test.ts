@@ -4,31 +4,20 @@
  * can acquire, and a store whose fence fails acknowledges nothing.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-
-import { connect, type NatsConnection } from 'nats';
+import { describe, it } from 'node:test';
 
 import { makeMsg } from '../../../src/protocol/stan-msg.js';
 import { createStore } from '../../../src/stores/factory.js';
 import { JsLease } from '../../../src/stores/jetstream/lease.js';
 import { silentLogger } from '../../../src/util/logger.js';
-import { JsCluster, NATS_SERVER_BINARY } from '../../support/js-cluster.js';
+import { NATS_SERVER_BINARY, useJsCluster } from '../../support/js-cluster.js';
 
 describe('JETSTREAM HA lease', { skip: NATS_SERVER_BINARY ? false : 'nats-server is not installed' }, () => {
-  let cluster: JsCluster;
-  let nc: NatsConnection;
-  before(async () => {
-    cluster = await JsCluster.start(1);
-    nc = await connect({ servers: cluster.urls });
-  });
-  after(async () => {
-    await nc?.close();
-    await cluster?.stop();
-  });
+  const js = useJsCluster(1);
 
   it('one holder at a time; an unrenewed lease expires and fences its old holder first', async () => {
-    const a = await JsLease.open(nc, 'lease-1', 'a', 1000);
-    const b = await JsLease.open(nc, 'lease-1', 'b', 1000);
+    const a = await JsLease.open(js.nc, 'lease-1', 'a', 1000);
+    const b = await JsLease.open(js.nc, 'lease-1', 'b', 1000);
     assert.equal(await a.tryAcquire(), true);
     assert.equal(await b.tryAcquire(), false);
     assert.equal(await b.holder(), 'a');
@@ -51,8 +40,8 @@ describe('JETSTREAM HA lease', { skip: NATS_SERVER_BINARY ? false : 'nats-server
   });
 
   it('a renewing holder keeps it; a renewal on a stale revision loses it', async () => {
-    const a = await JsLease.open(nc, 'lease-2', 'a', 1000);
-    const b = await JsLease.open(nc, 'lease-2', 'b', 1000);
+    const a = await JsLease.open(js.nc, 'lease-2', 'a', 1000);
+    const b = await JsLease.open(js.nc, 'lease-2', 'b', 1000);
     assert.equal(await a.tryAcquire(), true);
     let lost = '';
     const lostP = new Promise<void>((resolve) => a.keep((why) => { lost = why; resolve(); }));
@@ -60,7 +49,7 @@ describe('JETSTREAM HA lease', { skip: NATS_SERVER_BINARY ? false : 'nats-server
     assert.equal(await b.tryAcquire(), false, 'renewed: still held after more than the TTL');
     assert.equal(a.holds(), true);
     // someone deletes the lease by hand and b takes it: a's next renewal is refused
-    const kv = await nc.jetstream().views.kv('STAN_lease-2_lease');
+    const kv = await js.nc.jetstream().views.kv('STAN_lease-2_lease');
     await kv.delete('active');
     assert.equal(await b.tryAcquire(), true);
     await lostP;
@@ -72,7 +61,7 @@ describe('JETSTREAM HA lease', { skip: NATS_SERVER_BINARY ? false : 'nats-server
   it('a store whose fence fails acknowledges nothing', async () => {
     let allowed = true;
     const fence = () => { if (!allowed) throw new Error('not the active server'); };
-    const store = await createStore('jetstream', { jetstream: { servers: cluster.urls, clusterId: 'fenced', fence } }, silentLogger);
+    const store = await createStore('jetstream', { jetstream: { servers: js.cluster.urls, clusterId: 'fenced', fence } }, silentLogger);
     try {
       const { msgs, subs } = await store.createChannel('foo');
       msgs.store(makeMsg(1, 'foo', '', Buffer.from('a'), 1n));
