@@ -31,13 +31,16 @@ const CLUSTERED = [`${sep}stores${sep}jetstream${sep}`, `${sep}ha${sep}`];
 const clustered = files.filter((f) => CLUSTERED.some((dir) => f.includes(dir)));
 const rest = files.filter((f) => !clustered.includes(f));
 const concurrency = process.env.NATSTREAM_TEST_CONCURRENCY ?? '2';
+// A bound on any one file (Node 20 applies it to the whole file): a hook that
+// never settles then fails its file after 10 minutes instead of hanging CI.
+const FILE_TIMEOUT = '--test-timeout=600000';
 
 let child = null;
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child?.kill(signal));
 
 function run(list, parallel) {
   return new Promise((resolve) => {
-    child = spawn(process.execPath, ['--test', `--test-concurrency=${parallel}`, ...list], { stdio: 'inherit' });
+    child = spawn(process.execPath, ['--test', `--test-concurrency=${parallel}`, FILE_TIMEOUT, ...list], { stdio: 'inherit' });
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
 }

