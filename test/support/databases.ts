@@ -129,11 +129,7 @@ async function startPostgres(): Promise<TestDatabase> {
   const stop = async (): Promise<void> => {
     const p = proc;
     proc = undefined;
-    if (!p || p.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      p.once('exit', () => resolve());
-      p.kill('SIGINT'); // "fast" shutdown: ends sessions, writes a checkpoint
-    });
+    await stopProcess(p, 'SIGINT'); // "fast" shutdown: ends sessions, writes a checkpoint
   };
   try {
     await runToEnd(path.join(bin, 'initdb'), [
@@ -230,11 +226,7 @@ async function startMariadb(): Promise<TestDatabase> {
   const stop = async (): Promise<void> => {
     const p = proc;
     proc = undefined;
-    if (!p || p.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      p.once('exit', () => resolve());
-      p.kill('SIGTERM');
-    });
+    await stopProcess(p, 'SIGTERM');
   };
   try {
     await start();
@@ -291,4 +283,12 @@ function killOnExit(p: ChildProcess): void {
   const kill = (): void => { if (p.exitCode === null) p.kill('SIGKILL'); };
   process.once('exit', kill);
   p.once('exit', () => process.off('exit', kill));
+}
+
+async function stopProcess(p: ChildProcess | undefined, signal: NodeJS.Signals): Promise<void> {
+  if (!p || p.exitCode !== null) return;
+  await new Promise<void>((resolve) => {
+    p.once('exit', () => resolve());
+    p.kill(signal);
+  });
 }
