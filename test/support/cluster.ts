@@ -102,8 +102,13 @@ export async function startGoNode(spec: NodeSpec, args: string[] = []): Promise<
   const child = spawn(NATS_SERVER, [...argv, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr!.on('data', (d: Buffer) => { log += d.toString(); });
-  await untilAccepting(port);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const accepting = untilAccepting(port);
+  accepting.catch(() => undefined); // when the exit wins the race
+  await Promise.race([
+    accepting,
+    exited.then(() => { throw new Error(`nats-server ${spec.name} exited during start:\n${log}`); }),
+  ]);
   return {
     kind: 'nats-server',
     name: spec.name,
