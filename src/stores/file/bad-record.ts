@@ -1,8 +1,14 @@
 /**
  * What recovery does with a record it cannot read (Go: handleUnexpectedEOF): log
  * the file, the offset and a dump of the record, then either fail the start-up
- * or, for an incomplete last record with `-file_truncate_bad_eof`, cut the file
- * there and carry on.
+ * or, with `-file_truncate_bad_eof`, cut the file there and carry on.
+ *
+ * The Go server's flag cuts only an incomplete record; natstream's also cuts at a
+ * record whose CRC is wrong. After a power loss the un-synced tail of a file can
+ * hold whole-looking records with torn sectors (writes reach the disk out of
+ * order), and since an fsync covers the whole file, nothing at or after the first
+ * damaged record was ever synced: cutting there never drops an acknowledged
+ * message. Without the flag both still stop the start, as in Go.
  */
 import type { Logger } from '../../util/logger.js';
 import { FILE_STORE_ERRORS as E, FILE_STORE_LOGS as L } from './errors.js';
@@ -41,15 +47,13 @@ export function handleBadRecord(ctx: BadRecordContext, file: string, fd: number,
   }
   logger.error(L.recordOffset(file, offset));
   dumpRecord(logger, fd, offset, typed);
-  if (result === Scan.Torn) {
-    if (ctx.truncateBadEof) {
-      io.ftruncateSync(fd, offset);
-      logger.notice(L.truncated(file, offset));
-      logger.notice(L.recoveryResumes);
-      return;
-    }
-    logger.error(L.partTooShort(sc.tornPart, sc.tornExpected, sc.tornRead));
+  if (ctx.truncateBadEof) {
+    io.ftruncateSync(fd, offset);
+    logger.notice(L.truncated(file, offset));
+    logger.notice(L.recoveryResumes);
+    return;
   }
+  if (result === Scan.Torn) logger.error(L.partTooShort(sc.tornPart, sc.tornExpected, sc.tornRead));
   throw new Error(err);
 }
 
