@@ -327,6 +327,25 @@ const UNSUBSCRIBE_REQUEST = fields([1, 'clientId', 'string'], [2, 'subject', 'st
 const CLIENT_ID = fields([1, 'clientId', 'string']);
 const ERROR = fields([1, 'error', 'string']);
 const PING = fields([1, 'connId', 'bytes']);
+const CTRL_MSG = fields([1, 'msgType', 'int32'], [2, 'serverId', 'string'], [3, 'data', 'bytes'], [4, 'refId', 'string']);
+
+/** CtrlMsg.Type values (server-to-server control messages: FT heartbeats, partitioning). */
+export const CtrlMsgType = { SubUnsubscribe: 0, SubClose: 1, ConnClose: 2, FTHeartbeat: 3, Partitioning: 4 } as const;
+
+export interface CtrlMsgFields {
+  msgType: number;
+  serverId: string;
+  data: Uint8Array;
+  refId: string;
+}
+
+export function encodeCtrlMsg(m: Partial<CtrlMsgFields>): Uint8Array {
+  return encodeFields(CTRL_MSG, m);
+}
+
+export function decodeCtrlMsg(bytes: Uint8Array): CtrlMsgFields {
+  return decodeFields(CTRL_MSG, bytes);
+}
 
 export interface ConnectRequestFields {
   clientId: string;

@@ -5,8 +5,7 @@
  * `time.Time.MarshalBinary()`, so that natstream and Go servers in one group
  * can tell which of two actives came first.
  */
-import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
-import { CtrlMsgSchema, CtrlMsg_Type } from '../protocol/gen/stan_pb.js';
+import { CtrlMsgType, decodeCtrlMsg, encodeCtrlMsg } from '../protocol/stan-codec.js';
 
 export const FT_SUBJECT_PREFIX = '_STAN.ft';
 
@@ -56,17 +55,15 @@ export interface FtHeartbeat {
 }
 
 export function encodeFtHeartbeat(serverId: string, activation: GoTime): Uint8Array {
-  return toBinary(CtrlMsgSchema, create(CtrlMsgSchema, {
-    MsgType: CtrlMsg_Type.FTHeartbeat, ServerID: serverId, Data: encodeGoTime(activation),
-  }));
+  return encodeCtrlMsg({ msgType: CtrlMsgType.FTHeartbeat, serverId, data: encodeGoTime(activation) });
 }
 
 /** Null for anything that is not an FT heartbeat. */
 export function decodeFtHeartbeat(bytes: Uint8Array): FtHeartbeat | null {
   try {
-    const m = fromBinary(CtrlMsgSchema, bytes);
-    if (m.MsgType !== CtrlMsg_Type.FTHeartbeat) return null;
-    return { serverId: m.ServerID, activation: decodeGoTime(m.Data) };
+    const m = decodeCtrlMsg(bytes);
+    if (m.msgType !== CtrlMsgType.FTHeartbeat) return null;
+    return { serverId: m.serverId, activation: decodeGoTime(m.data) };
   } catch {
     return null;
   }

@@ -15,9 +15,7 @@
  * servers join the NATS cluster (a healed network split), each server sends its
  * list again, and a conflict then is fatal (`Partitioning error: ...`).
  */
-import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
-import { CtrlMsgSchema, CtrlMsg_Type } from '../protocol/gen/stan_pb.js';
-import { decodeSubscriptionRequest, decodeUnsubscribeRequest } from '../protocol/stan-codec.js';
+import { CtrlMsgType, decodeCtrlMsg, decodeSubscriptionRequest, decodeUnsubscribeRequest, encodeCtrlMsg } from '../protocol/stan-codec.js';
 import type { MessageHandler, Transport, TransportSubscription } from '../transport/transport.js';
 import type { Logger } from '../util/logger.js';
 import { nuid } from './nuid.js';
@@ -61,7 +59,7 @@ export function decodeChannelList(data: Uint8Array): string[] {
 }
 
 function encodeCtrl(serverId: string, data: Uint8Array): Uint8Array {
-  return toBinary(CtrlMsgSchema, create(CtrlMsgSchema, { MsgType: CtrlMsg_Type.Partitioning, ServerID: serverId, Data: data }));
+  return encodeCtrlMsg({ msgType: CtrlMsgType.Partitioning, serverId, data });
 }
 
 export class Partitions {
@@ -103,9 +101,9 @@ export class Partitions {
     const finished = new Promise<void>((resolve) => { done = resolve; });
     const sub = this.transport.subscribe(inbox, (_s, _r, payload) => {
       try {
-        const m = fromBinary(CtrlMsgSchema, payload);
-        if (m.Data.length > 0 && conflict === null) {
-          conflict = partitioningErrors.conflict(Buffer.from(m.Data).toString('utf8'), m.ServerID);
+        const m = decodeCtrlMsg(payload);
+        if (m.data.length > 0 && conflict === null) {
+          conflict = partitioningErrors.conflict(Buffer.from(m.data).toString('utf8'), m.serverId);
           done();
         }
       } catch {
@@ -169,9 +167,9 @@ export class Partitions {
   private answer(reply: string, payload: Uint8Array): void {
     if (reply === '' || payload.length === 0) return;
     try {
-      const m = fromBinary(CtrlMsgSchema, payload);
-      if (m.ServerID === this.serverId) return;
-      const theirs = decodeChannelList(m.Data);
+      const m = decodeCtrlMsg(payload);
+      if (m.serverId === this.serverId) return;
+      const theirs = decodeChannelList(m.data);
       const common = theirs.find((c) => this.ownedSet.has(c)) ?? '';
       this.transport.publish(reply, encodeCtrl(this.serverId, Buffer.from(common, 'utf8')));
     } catch (err) {

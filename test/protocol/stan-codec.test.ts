@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 
 import {
-  decodeAck, decodeCloseRequest, decodeCloseResponse, decodeConnectRequest, decodeConnectResponse,
+  CtrlMsgType, decodeAck, decodeCloseRequest, decodeCtrlMsg, encodeCtrlMsg, decodeCloseResponse, decodeConnectRequest, decodeConnectResponse,
   decodePing, decodePingResponse, decodePubAck, decodePubMsg, decodeSubscriptionRequest,
   decodeSubscriptionResponse, decodeUnsubscribeRequest, encodeAck, encodeCloseRequest,
   encodeCloseResponse, encodeConnectRequest, encodeConnectResponse, encodePing, encodePingResponse,
@@ -297,5 +297,29 @@ describe('STAN codecs vs node-nats-streaming (google-protobuf)', () => {
     const r = encodeRedelivery(m, 1);
     const ref = theirs('MsgProto', { sequence: 7, subject: 'foo', data: b('x'), timestamp: 1, redelivered: true, redeliveryCount: 1 }).serializeBinary();
     assert.deepEqual(Buffer.from(r), Buffer.from(ref));
+  });
+});
+
+// The server-to-server CtrlMsg (FT heartbeats, partitioning) is not in node-nats-streaming:
+// it is checked against the generated protobuf-es code of stan.proto instead.
+describe('CtrlMsg codec vs the generated protobuf-es code', () => {
+  it('ours → theirs and theirs → ours, identical bytes; empty is zero bytes', async () => {
+    const { create, fromBinary, toBinary } = await import('@bufbuild/protobuf');
+    const { CtrlMsgSchema } = await import('../../src/protocol/gen/stan_pb.js');
+    const cases = [
+      { msgType: CtrlMsgType.FTHeartbeat, serverId: 'srv-1', data: b('\x01\x02\x03'), refId: '' },
+      { msgType: CtrlMsgType.Partitioning, serverId: 'ü-2', data: b('foo\x00bar'), refId: 'ref' },
+      { msgType: CtrlMsgType.SubUnsubscribe, serverId: '', data: new Uint8Array(0), refId: '' },
+    ];
+    for (const c of cases) {
+      const ours = encodeCtrlMsg(c);
+      const ref = toBinary(CtrlMsgSchema, create(CtrlMsgSchema, { MsgType: c.msgType, ServerID: c.serverId, Data: c.data, RefID: c.refId }));
+      assert.deepEqual(Buffer.from(ours), Buffer.from(ref));
+      const back = fromBinary(CtrlMsgSchema, ours);
+      assert.deepEqual([back.MsgType, back.ServerID, Buffer.from(back.Data), back.RefID], [c.msgType, c.serverId, Buffer.from(c.data), c.refId]);
+      const decoded = decodeCtrlMsg(ref);
+      assert.deepEqual({ ...decoded, data: Buffer.from(decoded.data) }, { ...c, data: Buffer.from(c.data) });
+    }
+    assert.equal(encodeCtrlMsg({}).length, 0);
   });
 });
