@@ -29,8 +29,12 @@ export type CloseReasonText = (typeof CloseReason)[keyof typeof CloseReason];
 
 const RTT_MEASUREMENT_INTERVAL = 60 * 60 * 1000;
 const FIRST_PING_INTERVAL = 2000;
-/** Flush at once rather than at the end of the event-loop turn past this many bytes. */
-const FLUSH_HIGH_WATER = 256 * 1024;
+/**
+ * Flush at once rather than at the end of the event-loop turn past this many
+ * bytes: just under the output buffer's largest start size (out-buffer.ts), so a
+ * busy connection keeps writing from one recycled buffer instead of growing it.
+ */
+const FLUSH_HIGH_WATER = 56 * 1024;
 
 /**
  * Publish pushback: a connection stops being read while this many of its
@@ -375,18 +379,44 @@ export class ClientConnection implements NatsParserHandler {
 
   /** Since when the socket has refused to take more bytes (0 = it is keeping up). */
   blockedSince = 0;
+  /** Called once the socket takes bytes again (or the connection closes). */
+  private drainWaiters: Array<() => void> | null = null;
 
   /** Writes everything queued to the socket. */
   flush(): void {
     if (this.out.length === 0 || this.socket.destroyed) return;
     const accepted = this.socket.write(this.out.take());
     this.socketBacklog = this.socket.writableLength;
+    if (this.socketBacklog === 0) this.out.recycle();
     if (!accepted && this.blockedSince === 0) {
       this.blockedSince = Date.now();
       this.socket.once('drain', () => {
         this.blockedSince = 0;
+        this.socketBacklog = this.socket.writableLength;
+        this.wakeDrainWaiters();
       });
     }
+  }
+
+  /**
+   * Calls `cb` once this connection's socket has drained (at once when it is not
+   * backed up): publishers in the process that stopped sending to it (the
+   * streaming server's deliveries) resume then, instead of piling messages up in
+   * its write queue.
+   */
+  whenDrained(cb: () => void): void {
+    if (this.closed || this.blockedSince === 0) {
+      queueMicrotask(cb);
+      return;
+    }
+    (this.drainWaiters ??= []).push(cb);
+  }
+
+  private wakeDrainWaiters(): void {
+    const waiters = this.drainWaiters;
+    if (waiters === null) return;
+    this.drainWaiters = null;
+    for (const cb of waiters) cb();
   }
 
   close(reason: CloseReasonText): void {
@@ -402,6 +432,7 @@ export class ClientConnection implements NatsParserHandler {
       sub.closed = true;
       this.server.sublist.remove(sub);
     }
+    queueMicrotask(() => this.wakeDrainWaiters());
     if (reason === CloseReason.slowConsumer || reason === CloseReason.writeDeadline) {
       // Whatever is queued would only grow the backlog that got it cut.
       this.socket.destroy();

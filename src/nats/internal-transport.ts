@@ -1,4 +1,4 @@
-import type { MessageHandler, SenderHold, Transport, TransportSubscription } from '../transport/transport.js';
+import type { Congestion, MessageHandler, SenderHold, Transport, TransportSubscription } from '../transport/transport.js';
 import { routingConnection } from './connection.js';
 import type { NatsServer } from './server.js';
 import type { Subscription } from './subscription.js';
@@ -70,7 +70,14 @@ export class InternalTransport implements Transport {
 
   publish(subject: string, payload: Uint8Array, reply = ''): void {
     if (this.closed) return;
+    this.server.congested = null;
     this.server.route(null, this.subjectsOut.convert(subject), this.repliesOut.convert(reply), 0, payload);
+  }
+
+  takeCongestion(): Congestion | null {
+    const c = this.server.congested;
+    this.server.congested = null;
+    return c;
   }
 
   holdSender(): SenderHold | null {

@@ -288,6 +288,12 @@ export class NatsServer {
     }
   }
 
+  /**
+   * The last receiving connection whose socket was backed up, for the in-process
+   * transport's publisher to pace itself (InternalTransport.takeCongestion).
+   */
+  congested: ClientConnection | null = null;
+
   deliver(sub: Subscription, subject: string, reply: string, headerSize: number, payload: Uint8Array): void {
     if (sub.closed) return;
     sub.delivered++;
@@ -296,7 +302,9 @@ export class NatsServer {
     if (sub.handler !== null) {
       sub.handler(subject, reply, headerSize > 0 ? payload.subarray(headerSize) : payload);
     } else if (sub.conn !== null) {
-      sub.conn.deliver(sub, subject, reply, headerSize, payload);
+      const conn = sub.conn;
+      conn.deliver(sub, subject, reply, headerSize, payload);
+      if (conn.blockedSince !== 0) this.congested = conn;
     }
     if (sub.max > 0 && sub.delivered >= sub.max) {
       if (sub.conn !== null) sub.conn.removeSub(sub);

@@ -14,6 +14,7 @@ import type { Msg } from '../protocol/stan-msg.js';
 import { AckView, decodeAckInto } from '../protocol/stan-codec.js';
 import { bytesEqualAt } from '../protocol/stan-wire.js';
 import type { SubStore } from '../stores/store.js';
+import type { Congestion } from '../transport/transport.js';
 import type { Channel } from './channel.js';
 import type { DeadLetters } from './dead-letters.js';
 import { turnNowMs } from './clock.js';
@@ -41,7 +42,7 @@ export class Delivery {
     const direct = ch.directSubs;
     for (let i = 0; i < direct.length; i++) {
       const s = direct[i];
-      if (!s.ready || s.catchingUp || s.stalled) continue;
+      if (!s.ready || s.catchingUp || s.stalled || s.blocked) continue;
       if (s.lastSent === seq - 1) this.send(s, msg);
       else if (s.lastSent < seq) detach(this.ctx.log, 'Delivery failed', this.catchUpSub(s));
     }
@@ -58,6 +59,8 @@ export class Delivery {
     const ctx = this.ctx;
     const seq = msg.sequence;
     ctx.transport.publish(sub.inbox, msg.encoded);
+    const congestion = ctx.transport.takeCongestion?.() ?? null;
+    if (congestion !== null) this.block(sub, congestion);
     const deadline = turnNowMs() + sub.ackWaitMs;
     const wasIdle = sub.pending.size === 0;
     sub.pending.set(seq, deadline);
@@ -72,10 +75,20 @@ export class Delivery {
     if (wasIdle) this.redelivery.track(sub, deadline);
   }
 
+  /** Nothing new for `sub` until its connection drains; then it catches up from the store. */
+  private block(sub: Subscription, congestion: Congestion): void {
+    if (sub.blocked) return;
+    sub.blocked = true;
+    congestion.whenDrained(() => {
+      sub.blocked = false;
+      if (sub.ready && !sub.offline && !sub.removed && !sub.stalled) this.resume(sub);
+    });
+  }
+
   /** Hands `msg` to the best member; false when the group is stalled. */
   private sendToGroup(g: QueueGroup, msg: Msg): boolean {
     const member = g.pickMember();
-    if (member === null || member.stalled) return false;
+    if (member === null || member.stalled || member.blocked) return false;
     this.send(member, msg);
     g.lastSent = msg.sequence;
     return true;
@@ -87,7 +100,7 @@ export class Delivery {
     s.catchingUp = true;
     const msgs = s.channel.store.msgs;
     try {
-      while (s.ready && !s.removed && !s.offline && !s.stalled) {
+      while (s.ready && !s.removed && !s.offline && !s.stalled && !s.blocked) {
         const last = msgs.lastSequence();
         if (s.lastSent >= last) break;
         let from = s.lastSent + 1;
@@ -101,7 +114,7 @@ export class Delivery {
           continue;
         }
         for (let i = 0; i < batch.length; i++) {
-          if (!s.ready || s.removed || s.offline || s.stalled) break;
+          if (!s.ready || s.removed || s.offline || s.stalled || s.blocked) break;
           const m = batch[i];
           if (m.sequence > s.lastSent) this.send(s, m);
         }

@@ -36,7 +36,7 @@ export class QueueGroup {
     let least = Number.MAX_SAFE_INTEGER;
     for (let i = 0; i < n; i++) {
       const s = list[i];
-      if (!s.stalled && !s.hasFailedHB && s.pending.size < least) {
+      if (!s.stalled && !s.blocked && !s.hasFailedHB && s.pending.size < least) {
         least = s.pending.size;
         best = s;
       }
@@ -49,9 +49,9 @@ export class QueueGroup {
     return best;
   }
 
-  /** Every member is stalled: the group sends nothing until an ack. */
+  /** Every member is stalled (or backed up): the group sends nothing until an ack (or a drain). */
   get allStalled(): boolean {
-    for (const s of this.members) if (!s.stalled) return false;
+    for (const s of this.members) if (!s.stalled && !s.blocked) return false;
     return true;
   }
 }

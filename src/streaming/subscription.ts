@@ -29,6 +29,12 @@ export class Subscription {
   deadLettered = 0;
   /** pending.size reached maxInFlight: nothing new is sent until an ack. */
   stalled = false;
+  /**
+   * Its connection's socket is backed up: nothing new is sent until it drains
+   * (then deliveries resume from the store). Keeps undelivered messages in the
+   * store rather than in a write queue.
+   */
+  blocked = false;
   /** SubscriptionResponse sent: deliveries may start. */
   ready = false;
   /** A catch-up read (or a resume redelivery) is running; new messages wait for it. */

@@ -19,6 +19,12 @@ export interface SenderHold {
   release(): void;
 }
 
+/** A receiver that is not keeping up (see Transport.takeCongestion). */
+export interface Congestion {
+  /** Calls `cb` once, when the receiver takes bytes again (or is gone). */
+  whenDrained(cb: () => void): void;
+}
+
 export interface TransportSubscription {
   unsubscribe(): void;
 }
@@ -40,6 +46,12 @@ export interface Transport {
    * many are (publish pushback); null when the sender is unknown. `release()` once answered.
    */
   holdSender?(): SenderHold | null;
+  /**
+   * Optional, right after publish(): the receiver of that message whose socket is
+   * backed up, or null. A publisher that can send later (the streaming server's
+   * deliveries, which resume from the store) pauses until it drains.
+   */
+  takeCongestion?(): Congestion | null;
   /** Resolves once everything published so far has been handed to the network. */
   flush(): Promise<void>;
   /**
