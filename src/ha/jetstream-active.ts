@@ -72,11 +72,19 @@ export async function startActiveStandby(o: ActiveStandbyOptions): Promise<Activ
     if (!lease.holds()) throw new Error(`natstream node ${nodeId} is not the active server of ${clusterId} (lease lost)`);
   };
 
-  async function activate(): Promise<Active> {
+  /**
+   * Attempt `attempt` (0, 1, ...) reads with timeouts of 1, 1, 2, 2, 3, 3, 4, 4,
+   * then 5 s (JetStreamStoreOptions.readTimeoutMs): right after a nats-server dies,
+   * requests sent while its streams elect leaders go unanswered, and later ones
+   * are answered at once, so short timeouts and quick retries win; the slow growth
+   * keeps a loaded cluster, whose answers take longer, from failing every attempt.
+   */
+  async function activate(attempt: number): Promise<Active> {
     const serverId = newStreamingServerId();
+    const readTimeoutMs = Math.min(5000, 1000 * (1 + Math.floor(attempt / 2)));
     const store = await createStore('JETSTREAM', {
       ...o.store,
-      jetstream: { ...o.store.jetstream, servers: o.url, user: o.user, pass: o.pass, token: o.token, clusterId, fence },
+      jetstream: { ...o.store.jetstream, servers: o.url, user: o.user, pass: o.pass, token: o.token, clusterId, fence, readTimeoutMs },
     }, log);
     let transport: ExternalTransport | undefined;
     try {
@@ -123,9 +131,9 @@ export async function startActiveStandby(o: ActiveStandbyOptions): Promise<Activ
       lease.keep((why) => lost(why));
       log.notice(`STREAM: Node ${nodeId} acquired the lease of ${clusterId}: becoming active`);
       // JetStream may be electing stream leaders (a server just died): try again while the lease is ours
-      while (!closed && lease.holds()) {
+      for (let attempt = 0; !closed && lease.holds(); attempt++) {
         try {
-          active = await activate();
+          active = await activate(attempt);
           fence();
           break;
         } catch (err) {

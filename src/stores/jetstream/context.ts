@@ -11,6 +11,9 @@ import type { Logger } from '../../util/logger.js';
 export interface JsStoreContext {
   readonly nc: NatsConnection;
   readonly js: JetStreamClient;
+  /** The same with the read timeout (JetStreamStoreOptions.readTimeoutMs), for consumers. */
+  readonly jsRead: JetStreamClient;
+  readonly readTimeoutMs: number;
   readonly jsm: JetStreamManager;
   readonly clusterId: string;
   /** Subject prefix: channel C is on `<prefix>.C`. */

@@ -23,11 +23,36 @@ export class Follower {
     private readonly onStopped: () => void = () => undefined,
   ) {}
 
-  /** Starts reading at `fromSeq`; resolves once the consumer exists. */
+  /**
+   * Starts reading at `fromSeq`; resolves once the consumer exists. Rejects (and
+   * stops) when that takes longer than the read timeout: a consumer asked for
+   * while the stream elects a leader can go unanswered for good.
+   */
   async start(fromSeq: number): Promise<void> {
-    const consumer = await this.ctx.js.consumers.get(this.stream, { opt_start_seq: Math.max(1, fromSeq) });
+    const opened = this.open(fromSeq);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`TIMEOUT: no consumer on stream ${this.stream}`)), this.ctx.readTimeoutMs + 500);
+    });
+    try {
+      await Promise.race([opened, late]);
+    } catch (err) {
+      this.stop();
+      opened.catch(() => undefined);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async open(fromSeq: number): Promise<void> {
+    const consumer = await this.ctx.jsRead.consumers.get(this.stream, { opt_start_seq: Math.max(1, fromSeq) });
     if (this.stopped) return;
     const iter = await consumer.consume({ max_messages: 1024 });
+    if (this.stopped) {
+      iter.stop();
+      return;
+    }
     this.iter = iter;
     void (async () => {
       try {

@@ -47,7 +47,13 @@ export class JetStreamStore implements Store {
   private closed = false;
   private deliveryBucket: Promise<KV> | undefined;
 
-  private constructor(private readonly ctx: JsStoreContext, private readonly kv: KV, limits: StoreLimits) {
+  private constructor(
+    private readonly ctx: JsStoreContext,
+    private readonly kv: KV,
+    /** The bucket with the read timeout, for recovery. */
+    private readonly kvRead: KV,
+    limits: StoreLimits,
+  ) {
     this.setLimits(limits);
     this.location = `${ctx.nc.getServer()} (subjects ${ctx.prefix}.>, ${ctx.replicas} replica${ctx.replicas === 1 ? '' : 's'})`;
   }
@@ -70,14 +76,19 @@ export class JetStreamStore implements Store {
         throw new Error(`JetStream is not available on ${nc.getServer()}: ${errorText(err)}`);
       });
       const js = nc.jetstream(jsOpts);
-      const kv = await js.views.kv(bucketName(opts.clusterId), { history: 1, replicas: opts.replicas ?? defaultReplicas(nc) });
+      const jsRead = opts.readTimeoutMs === undefined ? js : nc.jetstream({ ...jsOpts, timeout: opts.readTimeoutMs });
+      const bucket = bucketName(opts.clusterId);
+      const kvRead = await jsRead.views.kv(bucket, { history: 1, replicas: opts.replicas ?? defaultReplicas(nc) });
+      const { config } = (await kvRead.status()).streamInfo;
       // an existing bucket keeps its replicas: the default follows it, not the servers up right now
-      const replicas = opts.replicas ?? (await kv.status()).streamInfo.config.num_replicas;
+      const replicas = opts.replicas ?? config.num_replicas;
+      // writes keep the long timeout (binding asks the server nothing)
+      const kv = jsRead === js ? kvRead : await js.views.kv(bucket, { bindOnly: true, allow_direct: config.allow_direct });
       const ctx: JsStoreContext = {
-        nc, js, jsm, clusterId: opts.clusterId, prefix: opts.prefix || defaultPrefix(opts.clusterId),
+        nc, js, jsRead, readTimeoutMs: opts.readTimeoutMs ?? PUB_TIMEOUT_MS, jsm, clusterId: opts.clusterId, prefix: opts.prefix || defaultPrefix(opts.clusterId),
         replicas, origin: randomUUID(), logger, fence: opts.fence ?? (() => undefined),
       };
-      return new JetStreamStore(ctx, kv, limits);
+      return new JetStreamStore(ctx, kv, kvRead, limits);
     } catch (err) {
       await nc.close();
       throw err;
@@ -257,9 +268,9 @@ export class JetStreamStore implements Store {
   /** The last value of every key of the bucket. */
   private async readBucket(): Promise<Map<string, KvEntry>> {
     const out = new Map<string, KvEntry>();
-    const status = await this.kv.status();
+    const status = await this.kvRead.status();
     if (status.values === 0) return out;
-    const w = await this.kv.watch({ ignoreDeletes: false });
+    const w = await this.kvRead.watch({ ignoreDeletes: false });
     for await (const e of w) {
       if (e.operation === 'PUT') out.set(e.key, e);
       else out.delete(e.key);

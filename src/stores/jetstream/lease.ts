@@ -34,7 +34,9 @@ export class JsLease {
 
   /** `replicas` applies when the bucket is made (the first node to start makes it). */
   static async open(nc: NatsConnection, clusterId: string, nodeId: string, ttlMs = DEFAULT_LEASE_TTL_MS, replicas = 1, domain?: string): Promise<JsLease> {
-    const js = nc.jetstream(domain ? { domain } : {});
+    // a request slower than half the TTL is of no use to a lease (a renewal sent
+    // that long ago no longer fences): fail it and try again
+    const js = nc.jetstream({ timeout: Math.max(500, Math.floor(ttlMs / 2)), ...(domain ? { domain } : {}) });
     const kv = await js.views.kv(`STAN_${encodeName(clusterId)}_lease`, { history: 1, ttl: ttlMs, replicas });
     return new JsLease(kv, nodeId, ttlMs);
   }

@@ -19,6 +19,14 @@ export interface JetStreamStoreOptions {
    * checked before every acknowledgement and every KV write.
    */
   fence?: () => void;
+  /**
+   * Timeout of the reads that start a store (the bucket's watch, the channels'
+   * ordered consumers); default 5 s. A standby becoming active tries with short
+   * timeouts first: right after a nats-server dies, a consumer request can go
+   * unanswered until its stream has a new leader, and a retry after 1 s finds it
+   * sooner than one after 5 s.
+   */
+  readTimeoutMs?: number;
 }
 
 export function defaultPrefix(clusterId: string): string {
