@@ -8,6 +8,7 @@ import type { SubState } from '../stores/store.js';
 import type { TransportSubscription } from '../transport/transport.js';
 import type { Channel } from './channel.js';
 import type { QueueGroup } from './queue-group.js';
+import { PendingAcks } from './pending-acks.js';
 
 export class Subscription {
   /** Store-assigned ID (per channel). */
@@ -20,7 +21,7 @@ export class Subscription {
   /** Last sequence sent to this subscription for the first time. */
   lastSent = 0;
   /** Sequences sent and not acknowledged → ack deadline (ms since epoch). */
-  readonly pending = new Map<number, number>();
+  readonly pending = new PendingAcks();
   /** Earliest deadline in `pending` (0 = nothing scheduled); kept by the redelivery timer. */
   nextDeadline = 0;
   /** Redelivery counts of plain and durable subscriptions (queue groups keep theirs on the group). */
